@@ -1,0 +1,1 @@
+"""Invoke task modules, one per area; `tasks.py` at the repository root assembles them."""
