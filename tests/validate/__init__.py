@@ -1,0 +1,1 @@
+"""Tests of offline validation, policy, schemas and CI workflows."""
