@@ -1,0 +1,1 @@
+"""Secrets tests: real sops and age, TEST keys only."""
