@@ -11,6 +11,7 @@ fleet ends up on one version (see "Chart version policy" in the README).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from gitops import command, config, fleet, registry, yamledit
@@ -41,6 +42,7 @@ class BumpResult:
     changed_files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     commit: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
     def table(self) -> str:
         rows = [{"cluster": m.cluster, "before": m.before, "after": m.after} for m in self.moves]
@@ -138,7 +140,9 @@ def apply_versions(
         staged_fleet = config.load_fleet(stage.repo)
         result.chart = _chart_policy(stage.repo, {c.version for c in staged_fleet})
         _changelog(stage.repo, title, moves, result.chart)
+        started = time.perf_counter()
         fleet.render(stage.repo)
+        result.timings["render"] = time.perf_counter() - started
         if validate:
             _validate_staged(stage.repo, None if result.chart else [m.cluster for m in moves])
         writes, removes = stage.changes()

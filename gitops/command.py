@@ -75,6 +75,9 @@ def run(
 
 
 def last_line(text: str) -> str:
-    """The last non-empty line of a tool's output, the one that usually says what went wrong."""
+    """The line of a tool's output that says what went wrong: its last `Error:` line, else its last line."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.lower().startswith("error:")]
+    if errors:
+        return errors[-1].split(":", 1)[1].strip()
     return lines[-1] if lines else "(no output)"

@@ -22,7 +22,7 @@ from gitops.paths import Repo
 from gitops.versions import parse_version
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1"}  # noqa: S104 - refused, not bound
 
 
 def _dns_label(value: str, what: str) -> str:
@@ -71,11 +71,11 @@ class SecretRef(_Strict):
 
 
 class Database(SecretRef):
-    secret: str = "trigger-database"
+    secret: str = "trigger-database"  # noqa: S105 - a Secret name
 
 
 class Redis(SecretRef):
-    secret: str = "trigger-redis"
+    secret: str = "trigger-redis"  # noqa: S105 - a Secret name
     tls: bool = False
 
 
@@ -157,7 +157,7 @@ class Cluster(_Strict):
     @classmethod
     def _version(cls, value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError("must be a quoted release version such as \"3.3.18\"")
+            raise ValueError('must be a quoted release version such as "3.3.18"')
         try:
             return str(parse_version(value))
         except VersionError as err:
@@ -211,7 +211,9 @@ def _describe(error: dict[str, Any]) -> str:
 def parse_cluster(data: Any, source: str) -> Cluster:
     """Validate already-loaded YAML; ``source`` names the file in messages."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of keys (name, flavour, version, ...), got {type(data).__name__}")
+        raise ConfigError(
+            f"{source}: expected a mapping of keys (name, flavour, version, ...), got {type(data).__name__}"
+        )
     try:
         return Cluster.model_validate(data)
     except ValidationError as err:
@@ -238,9 +240,7 @@ def load_cluster_file(path: Path, source: str | None = None, expected_name: str 
     source = source or str(path)
     cluster = parse_cluster(read_yaml(path, source), source)
     if expected_name is not None and cluster.name != expected_name:
-        raise ConfigError(
-            f"{source}: name: is {cluster.name!r} but the folder is {expected_name!r}; they must match"
-        )
+        raise ConfigError(f"{source}: name: is {cluster.name!r} but the folder is {expected_name!r}; they must match")
     return cluster
 
 

@@ -38,17 +38,32 @@ RELEASE = "trigger-dev"
 RENDER_HELM = "helm4"
 GENERATED_DIRS = ("manifests", "sync")
 LOCK_FILE = "lock.yaml"
-APP_SECRET = "trigger-secrets"
+APP_SECRET = "trigger-secrets"  # noqa: S105 - a Secret name, not a value
 SYNC_NAME = "trigger-dev"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C-accelerated *safe* loader
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # Apply order a reader expects: cluster-wide and identity first, workloads last.
 KIND_ORDER = [
-    "Namespace", "ServiceAccount", "Secret", "ConfigMap", "Role", "ClusterRole", "RoleBinding",
-    "ClusterRoleBinding", "NetworkPolicy", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job",
-    "CronJob", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
+    "Namespace",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "NetworkPolicy",
+    "Service",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Ingress",
 ]
 
 
@@ -118,7 +133,7 @@ class Inputs:
 
     @classmethod
     def load(cls, repo: Repo) -> Inputs:
-        chart = yaml.load((repo.chart / "Chart.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+        chart = yaml.load((repo.chart / "Chart.yaml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         pins = load_pins(repo)
         return cls(
             repo=repo,
@@ -167,7 +182,7 @@ def _file_name(obj: dict[str, Any]) -> str:
 def split_objects(text: str, source: str) -> list[dict[str, Any]]:
     """Parse helm's multi-document output into objects in a stable order; refuse duplicates."""
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d]
+        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d]  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as err:
         raise ToolError(f"{source}: helm produced invalid YAML ({err})") from None
     objects = sorted(docs, key=_object_key)
@@ -217,7 +232,11 @@ def sync_objects(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
         },
         "spec": {
             "project": "default",
-            "source": {"repoURL": cluster.git.url, "targetRevision": cluster.git.branch, "path": path.removeprefix("./")},
+            "source": {
+                "repoURL": cluster.git.url,
+                "targetRevision": cluster.git.branch,
+                "path": path.removeprefix("./"),
+            },
             "destination": {"server": "https://kubernetes.default.svc", "namespace": cluster.namespace},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},
@@ -281,7 +300,7 @@ def sha256_text(text: str) -> str:
 def read_lock(repo: Repo, name: str) -> dict[str, Any] | None:
     path = repo.cluster_dir(name) / LOCK_FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except (FileNotFoundError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None

@@ -6,7 +6,7 @@
 
 Files: `secrets/<cluster>/<secret-name>.sops.yaml` (one Kubernetes Secret each, only data/stringData
 encrypted) and `secrets/<cluster>/kustomization.yaml` (plus `secret-generator.yaml` for Argo CD's KSOPS).
-Every writer stages all its files and swaps them in at once (:mod:`gitops.secret_writes`).
+Every writer stages all its files and swaps them in at once (:class:`gitops.writer.Transaction`).
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ from gitops.secret_values import (
     generated_values,
     redis_values,
 )
-from gitops.secret_writes import Changes
 from gitops.secrets_check import CheckReport, check, check_repo, check_secret_file
 from gitops.sops_config import SopsConfig, config_path, load
+from gitops.writer import Transaction
 
 SUFFIX = ".sops.yaml"
 KSOPS_IMAGE = "viaductoss/ksops:v4.4.0"
@@ -187,7 +187,7 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def ensure_cluster_key(repo: Repo, config: SopsConfig, name: str, changes: Changes, *, dry_run: bool) -> SopsConfig:
+def ensure_cluster_key(repo: Repo, config: SopsConfig, name: str, changes: Transaction, *, dry_run: bool) -> SopsConfig:
     """Give the cluster an age key pair if `.sops.yaml` has none: private half to the key folder (0600)."""
     if name in config.clusters:
         return config
@@ -225,7 +225,7 @@ def init_cluster(
     if isinstance(cluster, str):
         cluster = load_cluster(repo, cluster)
     made_by = f"invoke secrets.init --cluster {cluster.name}"
-    changes = Changes()
+    changes = Transaction(repo.root)
     config = ensure_cluster_key(repo, load(repo), cluster.name, changes, dry_run=dry_run)
     if not config.admins:
         warn(
@@ -252,7 +252,7 @@ def init_cluster(
 def sync_kustomization(repo: Repo, cluster_name: str, made_by: str) -> list[Path]:
     """Rewrite secrets/<c>/kustomization.yaml (and the KSOPS generator) to list every *.sops.yaml there."""
     cluster = load_cluster(repo, cluster_name)
-    changes = Changes()
+    changes = Transaction(repo.root)
     for path, text in kustomization_files(repo, cluster, sorted(_existing_names(repo, cluster_name)), made_by).items():
         changes.write(path, text)
     return changes.commit()
@@ -273,7 +273,7 @@ def create_secret_file(repo: Repo, path: Path) -> list[Path]:
     plaintext = secret_document(
         name, cluster.namespace, {"REPLACE_ME": "replace this key and value"}, kind="Opaque", made_by=made_by
     )
-    changes = Changes()
+    changes = Transaction(repo.root)
     changes.write(path, sops.encrypt(repo, where, plaintext, load(repo).recipients(cluster.name)))
     names = sorted(_existing_names(repo, cluster.name) | {name})
     for target, text in kustomization_files(repo, cluster, names, made_by).items():
@@ -333,7 +333,7 @@ def rotate(repo: Repo, cluster_name: str, keys: list[str] | None = None, *, dry_
     readers = sorted({r for key in chosen for r in BY_KEY[key].readers})
     notes = tuple(f"{key}: {BY_KEY[key].note}" for key in chosen if BY_KEY[key].note)
     if not dry_run:
-        changes = Changes()
+        changes = Transaction(repo.root)
         changes.write(path, sops.encrypt(repo, where, out.getvalue(), config.recipients(cluster_name)))
         changes.commit()
     return Rotation(path, tuple(chosen), tuple(readers), notes)
@@ -351,14 +351,14 @@ def _cluster_of(repo: Repo, path: Path) -> str:
     return path.relative_to(repo.secrets).parts[0]
 
 
-def rekey(repo: Repo, new: SopsConfig, *, only_stale: bool = True, changes: Changes | None = None) -> list[Path]:
+def rekey(repo: Repo, new: SopsConfig, *, only_stale: bool = True, changes: Transaction | None = None) -> list[Path]:
     """Write `.sops.yaml` for ``new`` and re-encrypt (fresh data key) each file whose recipients change.
 
     ``only_stale=False`` re-encrypts every file.
 
     Every file is decrypted (in memory) before anything is written; one that cannot be opened stops the run.
     """
-    changes = changes or Changes()
+    changes = changes or Transaction(repo.root)
     ring = KeyRing.discover(repo)
     changes.write(config_path(repo), new.render())
     for path in secret_files(repo):
@@ -421,7 +421,7 @@ def new_cluster_key(repo: Repo, cluster_name: str) -> list[Path]:
             "to a folder outside it before making a new cluster key"
         )
     config = load(repo)
-    changes = Changes()
+    changes = Transaction(repo.root)
     key_file = cluster_key_file(cluster_name)
     if key_file.is_file():
         raise SecretsError(

@@ -22,13 +22,33 @@ from gitops.writer import Transaction
         "no-secrets": "do not run secrets.init (the cluster will not deploy until you do)",
     },
 )
-def new(c, name=None, flavour="flux", ring="default", namespace="trigger", version=None, public_url=None, git_url=None,
-        branch="main", dry_run=False, no_secrets=False):
+def new(
+    c,
+    name=None,
+    flavour="flux",
+    ring="default",
+    namespace="trigger",
+    version=None,
+    public_url=None,
+    git_url=None,
+    branch="main",
+    dry_run=False,
+    no_secrets=False,
+):
     """Scaffold clusters/NAME/cluster.yaml, its secrets and its first render."""
     require(name, "--name", "invoke cluster.new --name eu-1 --flavour flux")
     repo = Repo.find()
-    text = scaffold.config_text(repo, name, flavour=flavour, ring=ring, namespace=namespace, version=version,
-                                public_url=public_url, git_url=git_url, branch=branch)
+    text = scaffold.config_text(
+        repo,
+        name,
+        flavour=flavour,
+        ring=ring,
+        namespace=namespace,
+        version=version,
+        public_url=public_url,
+        git_url=git_url,
+        branch=branch,
+    )
     if dry_run:
         say(text.rstrip())
         return

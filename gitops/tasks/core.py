@@ -87,3 +87,13 @@ def doctor(c):
 
         raise Exit(f"doctor: {missing} tool(s) need attention; run the fix commands above", code=1)
     say(f"doctor: all {len(rows)} pinned tools present")
+
+
+@task(help={"clusters": "size of the synthetic fleet (default 100)", "jobs": "parallel helm processes"})
+def bench(c, clusters=100, jobs=0):
+    """Render and bump a synthetic fleet of N clusters in a scratch copy; compare with N bare helm calls."""
+    from gitops.bench import run_bench
+
+    report = run_bench(Repo.find(), clusters=int(clusters), jobs=jobs or None)
+    say(fleet.table(report.rows(), ["measure", "seconds"]))
+    say(report.summary())

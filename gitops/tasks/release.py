@@ -41,13 +41,31 @@ def _report(result: BumpResult, dry_run: bool) -> None:
         "registry": f"registry base URL for --verify (default {registry.DEFAULT_REGISTRY})",
     },
 )
-def bump(c, version=None, cluster=None, ring=None, dry_run=False, commit=False, allow_downgrade=False, strict=False,
-         verify=False, registry=registry.DEFAULT_REGISTRY):
+def bump(
+    c,
+    version=None,
+    cluster=None,
+    ring=None,
+    dry_run=False,
+    commit=False,
+    allow_downgrade=False,
+    strict=False,
+    verify=False,
+    registry=registry.DEFAULT_REGISTRY,
+):
     """Move clusters to a Trigger.dev release: version pins, image tags, chart, changelog, render, validate."""
     require(version, "--version", "invoke bump --version 3.3.18")
     result = bumping.bump(
-        Repo.find(), version, names=list(cluster) or None, ring=ring, strict=strict, verify=verify,
-        registry_url=registry, dry_run=dry_run, commit=commit, allow_downgrade=allow_downgrade,
+        Repo.find(),
+        version,
+        names=list(cluster) or None,
+        ring=ring,
+        strict=strict,
+        verify=verify,
+        registry_url=registry,
+        dry_run=dry_run,
+        commit=commit,
+        allow_downgrade=allow_downgrade,
     )
     _report(result, dry_run)
 

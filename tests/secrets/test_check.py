@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
-import pytest
 import yaml
 
 from gitops import secrets
-from gitops.secret_writes import Changes
 from gitops.sops import decrypt
 
-from .conftest import ROOT, Fleet, decrypted, snapshot
+from .conftest import ROOT, Fleet, decrypted
 
 PLANTED_PASSWORD = "hunter" + "2-real-looking"  # built at run time so this source file stays clean
 
@@ -170,20 +167,6 @@ def test_rotate_task_prints_which_workloads_roll(fleet: Fleet) -> None:
         "  note: PROVIDER_SECRET: shared with the kubernetes provider",
     ]
     assert "  workloads that read them and will roll: provider, webapp, worker" in out.stdout
-
-
-def test_changes_roll_back_when_a_write_fails(tmp_path) -> None:
-    (tmp_path / "a.txt").write_text("old\n")
-    (tmp_path / "blocker").write_text("a file where a folder is needed\n")
-    before = snapshot(tmp_path)
-    changes = Changes()
-    changes.write(tmp_path / "a.txt", "new\n")
-    changes.write(tmp_path / "new" / "b.txt", "b\n")
-    changes.write(tmp_path / "blocker" / "c.txt", "c\n")
-    with pytest.raises(OSError):
-        changes.commit()
-    assert snapshot(tmp_path) == before
-    assert not re.search(r"\.(staged|backup)$", "\n".join(os.listdir(tmp_path)))
 
 
 def test_edit_task_creates_a_new_secret_encrypted_and_listed(fleet: Fleet, tmp_path) -> None:
