@@ -90,15 +90,20 @@ def _changelog(stage_repo: Repo, title: str, moves: list[Move], chart: Move | No
 
 
 def _validate_staged(stage_repo: Repo, names: list[str] | None) -> None:
-    try:
-        from gitops import validate
-    except ImportError:  # validation module not present in this checkout
-        return
-    findings = validate.validate_repo(stage_repo, clusters=names)
+    """Schemas and policy on the re-rendered clusters (all of them when the chart moved), before anything lands."""
+    from gitops import validate
+
+    chosen = names or config.cluster_names(stage_repo)
+    paths = [
+        path
+        for name in chosen
+        for folder in ("manifests", "sync")
+        for path in sorted((stage_repo.cluster_dir(name) / folder).glob("*.yaml"))
+    ]
+    findings = validate.validate_files(paths, root=stage_repo.root)
     if findings:
-        first = findings[0]
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-        raise GitopsError(f"validation failed after re-render, nothing written: {first}{more}")
+        raise GitopsError(f"validation failed after re-render, nothing written: {findings[0]}{more}")
 
 
 def apply_versions(

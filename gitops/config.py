@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gitops.errors import ConfigError, VersionError
 from gitops.paths import Repo
@@ -125,6 +125,7 @@ class Cluster(_Strict):
     flavour: Literal["flux", "argocd"]
     ring: str = "default"
     namespace: str = "trigger"
+    task_namespace: str | None = Field(default=None, alias="taskNamespace")
     version: str
     kubernetes_version: str = Field(default="1.33", alias="kubernetesVersion")
     public_url: str = Field(alias="publicUrl")
@@ -152,6 +153,26 @@ class Cluster(_Strict):
         if value.startswith("kube-") or value in {"default", "flux-system", "argocd"}:
             raise ValueError(f"{value!r} is reserved; choose a namespace of its own such as 'trigger'")
         return value
+
+    @field_validator("task_namespace")
+    @classmethod
+    def _task_namespace(cls, value: str | None) -> str | None:
+        return None if value is None else cls._namespace(value)
+
+    @model_validator(mode="after")
+    def _namespaces_differ(self) -> Cluster:
+        if self.tasks_namespace == self.namespace:
+            raise ValueError(
+                "taskNamespace: must differ from namespace: the provider's task pods carry no securityContext, "
+                "so they cannot run where Pod Security 'restricted' is enforced"
+            )
+        _dns_label(self.tasks_namespace, "taskNamespace (default: <namespace>-tasks)")
+        return self
+
+    @property
+    def tasks_namespace(self) -> str:
+        """Where the provider creates task pods (Pod Security 'baseline'); default `<namespace>-tasks`."""
+        return self.task_namespace or f"{self.namespace}-tasks"
 
     @field_validator("version", mode="before")
     @classmethod
@@ -220,7 +241,8 @@ def parse_cluster(data: Any, source: str) -> Cluster:
         errors = err.errors()
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ConfigError(f"{source}: {_key_path(first['loc'])}: {_describe(first)}{more}") from None
+        where = f"{_key_path(first['loc'])}: " if first["loc"] else ""
+        raise ConfigError(f"{source}: {where}{_describe(first)}{more}") from None
 
 
 def read_yaml(path: Path, source: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from gitops import config
 from gitops.errors import StaleError
 from gitops.paths import Repo
-from gitops.render import ClusterPlan, Inputs, is_fresh, plan_fleet, read_lock
+from gitops.render import ClusterPlan, Inputs, is_fresh, plan_fleet, read_lock, secrets_values
 from gitops.writer import Transaction
 
 
@@ -113,7 +113,8 @@ def status(repo: Repo, secrets_health: Any = None) -> list[StatusRow]:
         if lock is None:
             output = "never rendered"
         else:
-            output = "fresh" if is_fresh(repo, cluster.name, inputs.input_hash(cluster_yaml)) else "stale"
+            input_hash = inputs.input_hash(cluster_yaml, secrets_values(repo, cluster))
+            output = "fresh" if is_fresh(repo, cluster.name, input_hash) else "stale"
         chart = str((lock or {}).get("chart", {}).get("version", "-"))
         health = secrets_health(repo, cluster.name) if secrets_health else "-"
         rows.append(StatusRow(cluster.name, cluster.flavour, cluster.ring, cluster.version, chart, output, health))

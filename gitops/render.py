@@ -105,7 +105,7 @@ def chart_values(cluster: Cluster, extra: dict[str, Any] | None = None) -> dict[
         "redis": {"secretName": cluster.redis.secret, "tls": cluster.redis.tls},
         "app": {"publicUrl": cluster.public_url},
         "worker": {"enabled": comps.worker.enabled},
-        "supervisor": {},
+        "supervisor": {"provider": {"taskNamespace": cluster.tasks_namespace}},
         "electric": {"enabled": comps.electric.enabled},
     }
     if cluster.registry is not None:
@@ -141,7 +141,7 @@ class Inputs:
             chart_version=str(chart["version"]),
             app_version=str(chart.get("appVersion", "")),
             helm_pin=pins[RENDER_HELM],
-            generator=f"{__version__}+{tree_hash(Path(__file__).parent, suffixes=('.py',))[:12]}",
+            generator=f"{__version__}+{generator_hash()}",
         )
 
     def input_hash(self, cluster_yaml: bytes, extra: dict[str, Any] | None = None) -> str:
@@ -157,12 +157,21 @@ class Inputs:
         return digest.hexdigest()
 
 
-def tree_hash(root: Path, suffixes: tuple[str, ...] | None = None) -> str:
+# The modules whose code decides what render produces: part of every cluster's input hash.
+GENERATOR_MODULES = ("render.py", "config.py", "versions.py", "helm.py")
+
+
+def generator_hash() -> str:
+    digest = hashlib.sha256()
+    for name in GENERATOR_MODULES:
+        digest.update(name.encode() + b"\0" + (Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def tree_hash(root: Path) -> str:
     """sha256 over every file below ``root`` (relative path and bytes), in a stable order."""
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        if suffixes and path.suffix not in suffixes:
-            continue
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -338,13 +347,30 @@ class ClusterPlan:
     remove: tuple[str, ...]  # generated files on disk that are no longer produced
 
 
+SECRETS_ANNOTATION = "trigger-gitops.dev/secrets"
+
+
+def secrets_values(repo: Repo, cluster: Cluster) -> dict[str, Any]:
+    """Pod annotations carrying the fingerprint of secrets/<cluster>/: a rotation changes it and pods roll."""
+    from gitops import secrets
+
+    annotations = {"podAnnotations": {SECRETS_ANNOTATION: secrets.fingerprint(repo, cluster.name)}}
+    return {
+        "app": annotations,
+        "worker": annotations,
+        "supervisor": {**annotations, "provider": annotations},
+        "electric": annotations,
+    }
+
+
 def plan_cluster(inputs: Inputs, cluster: Cluster, helm: Helm, *, force: bool = False) -> ClusterPlan:
     repo = inputs.repo
     cluster_yaml = repo.cluster_file(cluster.name).read_bytes()
-    input_hash = inputs.input_hash(cluster_yaml)
+    extra = secrets_values(repo, cluster)
+    input_hash = inputs.input_hash(cluster_yaml, extra)
     if not force and is_fresh(repo, cluster.name, input_hash):
         return ClusterPlan(cluster.name, True, {}, ())
-    files = render_cluster(inputs, cluster, helm, cluster_yaml)
+    files = render_cluster(inputs, cluster, helm, cluster_yaml, extra)
     on_disk = existing_outputs(repo, cluster.name)
     changed = {p: c for p, c in files.items() if not _same(repo.root / p, c)}
     return ClusterPlan(cluster.name, False, changed, tuple(sorted(on_disk - set(files))))

@@ -241,7 +241,9 @@ def init_cluster(
         if dry_run:
             changes.write(path, "")
             continue
-        plaintext = secret_document(plan.name, cluster.namespace, plan.build(inputs), kind=plan.type, made_by=made_by)
+        # task pods pull with registry-trigger in the namespace the provider runs them in
+        namespace = cluster.tasks_namespace if plan.name == REGISTRY_SECRET else cluster.namespace
+        plaintext = secret_document(plan.name, namespace, plan.build(inputs), kind=plan.type, made_by=made_by)
         changes.write(path, sops.encrypt(repo, repo.rel(path), plaintext, config.recipients(cluster.name)))
     names = existing | {p.name for p in plans(cluster)}
     for path, text in kustomization_files(repo, cluster, sorted(names), made_by).items():

@@ -189,3 +189,27 @@ def test_image_tags_follow_the_cluster_version(repo):
         for container in obj["spec"]["template"]["spec"]["containers"]:
             if "triggerdotdev" in container["image"]:
                 assert container["image"].endswith(":v3.3.18"), container["image"]
+
+
+def test_re_encrypted_secrets_roll_every_workload(repo_copy):
+    fleet.render(repo_copy, force=True)
+    before = {
+        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["annotations"]["trigger-gitops.dev/secrets"]
+        for o in _objects(repo_copy, "staging", "manifests")
+        if o.get("kind") == "Deployment"
+    }
+    assert len(set(before.values())) == 1
+    # a re-encryption (rotate, re-key) gives the file a new sops MAC; no key is needed to see it
+    path = sorted(repo_copy.secrets_dir("staging").glob("*.sops.yaml"))[0]
+    text = path.read_text()
+    mac_line = next(line for line in text.splitlines() if line.strip().startswith("mac:"))
+    path.write_text(text.replace(mac_line, mac_line.replace("ENC[", "ENC[x")))
+    result = fleet.render(repo_copy)
+    assert {p.name: p.fresh for p in result.plans} == {"production": True, "staging": False}
+    after = {
+        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["annotations"]["trigger-gitops.dev/secrets"]
+        for o in _objects(repo_copy, "staging", "manifests")
+        if o.get("kind") == "Deployment"
+    }
+    assert before.keys() == after.keys()
+    assert all(before[name] != after[name] for name in before)

@@ -54,7 +54,7 @@ def test_init_writes_registry_pull_secret_only_when_registry_configured(fleet: F
     assert not (fleet.repo.secrets_dir("alpha") / "registry-trigger.sops.yaml").exists()
     doc = decrypted(fleet, "beta", "registry-trigger")
     assert doc["type"] == "kubernetes.io/dockerconfigjson"
-    assert doc["metadata"]["namespace"] == "trigger-beta"
+    assert doc["metadata"]["namespace"] == "trigger-beta-tasks"  # where the provider runs task pods
     auth = json.loads(doc["stringData"][".dockerconfigjson"])["auths"]["registry.example.com"]
     assert base64.b64decode(auth["auth"]).decode().startswith("TEST-ONLY-user:")
 
