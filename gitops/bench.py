@@ -21,7 +21,7 @@ from gitops.bump import apply_versions
 from gitops.helm import Helm
 from gitops.paths import Repo
 from gitops.render import RELEASE, RENDER_HELM, chart_values
-from gitops.staging import Staging
+from gitops.scratch import scratch_repo
 from gitops.tools import tool_path
 from gitops.versions import parse_version
 from gitops.writer import Transaction
@@ -83,8 +83,7 @@ def _peak_rss_mb() -> float:
 
 def run_bench(repo: Repo, clusters: int = 100, jobs: int | None = None) -> BenchReport:
     report = BenchReport(clusters)
-    with Staging(repo) as stage:
-        scratch = stage.repo
+    with scratch_repo(repo) as scratch:
         synthetic_fleet(scratch, clusters)
         fleet_clusters = config.load_fleet(scratch)
         helm = Helm(tool_path(scratch, RENDER_HELM))

@@ -11,15 +11,19 @@ fleet ends up on one version (see "Chart version policy" in the README).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from gitops import command, config, fleet, registry, yamledit
 from gitops.config import Cluster
 from gitops.errors import ConfigError, GitopsError, VersionError
 from gitops.paths import Repo
-from gitops.staging import Staging
+from gitops.render import ClusterPlan, Inputs, plan_fleet
 from gitops.versions import Version, is_published, parse_version
+from gitops.writer import Transaction
 
 CHANGELOG = "CHANGELOG.md"
 CHANGELOG_TITLE = "# Changelog\n\nOne entry per `invoke bump` / `invoke promote`; newest first.\n"
@@ -61,46 +65,50 @@ def _check_pins(cluster: Cluster, repo: Repo) -> None:
             )
 
 
-def _chart_policy(stage_repo: Repo, fleet_versions: set[str]) -> Move | None:
-    """Move the chart's appVersion and version to V when every cluster runs V."""
+def _chart_policy(repo: Repo, fleet_versions: set[str]) -> tuple[Move | None, str | None]:
+    """When every cluster runs one version V, the chart's appVersion and version become V: (move, new Chart.yaml)."""
     if len(fleet_versions) != 1:
-        return None
+        return None, None
     (target,) = fleet_versions
-    path = stage_repo.chart / "Chart.yaml"
-    text = path.read_text(encoding="utf-8")
-    data = config.read_yaml(path, "apps/trigger-dev/Chart.yaml")
+    path = repo.chart / "Chart.yaml"
+    source = "apps/trigger-dev/Chart.yaml"
+    data = config.read_yaml(path, source)
     before = str(data.get("appVersion"))
     if before == target and str(data.get("version")) == target:
-        return None
-    text = yamledit.set_scalar(text, ("appVersion",), target, source="apps/trigger-dev/Chart.yaml")
-    text = yamledit.set_scalar(text, ("version",), target, source="apps/trigger-dev/Chart.yaml")
-    path.write_text(text, encoding="utf-8")
-    return Move("apps/trigger-dev", before, target)
+        return None, None
+    text = path.read_text(encoding="utf-8")
+    text = yamledit.set_scalar(text, ("appVersion",), target, source=source)
+    text = yamledit.set_scalar(text, ("version",), target, source=source)
+    return Move("apps/trigger-dev", before, target), text
 
 
-def _changelog(stage_repo: Repo, title: str, moves: list[Move], chart: Move | None) -> None:
-    path = stage_repo.root / CHANGELOG
+def _changelog(repo: Repo, title: str, moves: list[Move], chart: Move | None) -> str:
+    """CHANGELOG.md with a new entry on top (newest first)."""
+    path = repo.root / CHANGELOG
     old = path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_TITLE
     head, sep, rest = old.partition("\n## ")
     lines = [f"## {title}", ""] + [f"- {m.cluster}: {m.before} → {m.after}" for m in moves]
     if chart:
         lines.append(f"- chart {chart.cluster}: version and appVersion {chart.before} → {chart.after}")
     entry = "\n".join(lines) + "\n"
-    path.write_text(f"{head.rstrip()}\n\n{entry}" + (f"\n## {rest}" if sep else ""), encoding="utf-8")
+    return f"{head.rstrip()}\n\n{entry}" + (f"\n## {rest}" if sep else "")
 
 
-def _validate_staged(stage_repo: Repo, names: list[str] | None) -> None:
-    """Schemas and policy on the re-rendered clusters (all of them when the chart moved), before anything lands."""
+def _validate_staged(repo: Repo, plans: list[ClusterPlan], names: list[str]) -> None:
+    """Schemas and policy on the re-rendered clusters, from the staged contents, before anything lands."""
     from gitops import validate
 
-    chosen = names or config.cluster_names(stage_repo)
-    paths = [
-        path
-        for name in chosen
-        for folder in ("manifests", "sync")
-        for path in sorted((stage_repo.cluster_dir(name) / folder).glob("*.yaml"))
-    ]
-    findings = validate.validate_files(paths, root=stage_repo.root)
+    staged = {path: text for plan in plans for path, text in plan.files.items()}
+    removed = {path for plan in plans for path in plan.remove}
+    texts: dict[str, str] = {}
+    for name in names:
+        for folder in ("manifests", "sync"):
+            for path in sorted((repo.cluster_dir(name) / folder).glob("*.yaml")):
+                rel = repo.rel(path)
+                if rel not in removed:
+                    texts[rel] = path.read_text(encoding="utf-8")
+    texts.update({p: t for p, t in staged.items() if "/manifests/" in p or "/sync/" in p})
+    findings = validate.validate_texts(dict(sorted(texts.items())))
     if findings:
         more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
         raise GitopsError(f"validation failed after re-render, nothing written: {findings[0]}{more}")
@@ -118,8 +126,13 @@ def apply_versions(
     validate: bool = True,
     fail_after: int | None = None,
 ) -> BumpResult:
-    """The shared core of bump and promote: per-cluster target versions in, one atomic change out."""
-    clusters = {c.name: c for c in config.load_fleet(repo)}
+    """The shared core of bump and promote: per-cluster target versions in, one atomic change out.
+
+    Everything is computed in memory (edited cluster.yaml texts, the chart's Chart.yaml, the changelog,
+    every re-rendered file), validated, and only then written by one Transaction.
+    """
+    fleet_now = config.load_fleet(repo)
+    clusters = {c.name: c for c in fleet_now}
     moves, unchanged = [], []
     for name, target in targets.items():
         cluster = clusters[name]
@@ -137,24 +150,39 @@ def apply_versions(
     result = BumpResult(next(iter(targets.values())), moves, unchanged)
     if not moves:
         return result
-    with Staging(repo) as stage:
-        for move in moves:
-            path = stage.repo.cluster_file(move.cluster)
-            rel = repo.rel(repo.cluster_file(move.cluster))
-            path.write_text(yamledit.set_scalar(path.read_text(encoding="utf-8"), ("version",), move.after, source=rel))
-        staged_fleet = config.load_fleet(stage.repo)
-        result.chart = _chart_policy(stage.repo, {c.version for c in staged_fleet})
-        _changelog(stage.repo, title, moves, result.chart)
+    tx = Transaction(repo.root, fail_after=fail_after)
+    edited: dict[str, bytes] = {}
+    for move in moves:
+        rel = repo.rel(repo.cluster_file(move.cluster))
+        text = yamledit.set_scalar(
+            repo.cluster_file(move.cluster).read_text(encoding="utf-8"), ("version",), move.after, source=rel
+        )
+        edited[move.cluster] = text.encode()
+        clusters[move.cluster] = config.parse_cluster(config.yaml_load(text, rel), rel)
+        tx.write(rel, text)
+    result.chart, chart_text = _chart_policy(repo, {c.version for c in clusters.values()})
+    tx.write(CHANGELOG, _changelog(repo, title, moves, result.chart))
+    with tempfile.TemporaryDirectory(prefix="trigger-gitops-chart-") as tmp:
+        chart_dir = repo.chart
+        if chart_text is not None:
+            chart_dir = Path(tmp) / repo.chart.name
+            shutil.copytree(repo.chart, chart_dir)
+            (chart_dir / "Chart.yaml").write_text(chart_text, encoding="utf-8")
+            tx.write(repo.rel(repo.chart / "Chart.yaml"), chart_text)
         started = time.perf_counter()
-        fleet.render(stage.repo)
+        plans = plan_fleet(repo, list(clusters.values()), inputs=Inputs.load(repo, chart_dir), cluster_yamls=edited)
         result.timings["render"] = time.perf_counter() - started
-        if validate:
-            _validate_staged(stage.repo, None if result.chart else [m.cluster for m in moves])
-        writes, removes = stage.changes()
-        result.changed_files = sorted([*writes, *removes])
-        if dry_run:
-            return result
-        stage.apply(fail_after=fail_after)
+    for plan in plans:
+        for path, content in plan.files.items():
+            tx.write(path, content)
+        for path in plan.remove:
+            tx.remove(path)
+    if validate:
+        _validate_staged(repo, plans, sorted(clusters) if result.chart else [m.cluster for m in moves])
+    result.changed_files = [repo.rel(p) for p in tx.pending()]
+    if dry_run:
+        return result
+    tx.commit()
     if commit:
         result.commit = _git_commit(repo, result.changed_files, message)
     return result

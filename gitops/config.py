@@ -245,13 +245,21 @@ def parse_cluster(data: Any, source: str) -> Cluster:
         raise ConfigError(f"{source}: {where}{_describe(first)}{more}") from None
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, source: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{source}: file not found") from None
+    return yaml_load(text, source)
+
+
+def yaml_load(text: str, source: str) -> Any:
+    """Parse one YAML document (C-accelerated safe loader); ConfigError with file:line on a syntax error."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""

@@ -1,9 +1,9 @@
 """One exception family for everything a user can get wrong or a tool can refuse.
 
-    try:
-        render.render_fleet(repo)
-    except GitopsError as err:
-        print(f"error: {err}")   # one line: what, where, how to fix
+try:
+    render.render_fleet(repo)
+except GitopsError as err:
+    print(f"error: {err}")   # one line: what, where, how to fix
 """
 
 from __future__ import annotations

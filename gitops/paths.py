@@ -1,7 +1,7 @@
 """Where things live in the repository.
 
-    repo = Repo.find()            # walks up from the working directory to tasks.py
-    repo.cluster_file("staging")  # clusters/staging/cluster.yaml
+repo = Repo.find()            # walks up from the working directory to tasks.py
+repo.cluster_file("staging")  # clusters/staging/cluster.yaml
 """
 
 from __future__ import annotations

@@ -125,6 +125,7 @@ class Inputs:
     """Everything a render depends on besides the cluster itself, read once per run."""
 
     repo: Repo
+    chart_dir: Path  # the chart helm renders: the repository's, or a staged copy during a bump
     chart_hash: str
     chart_version: str
     app_version: str
@@ -132,12 +133,14 @@ class Inputs:
     generator: str
 
     @classmethod
-    def load(cls, repo: Repo) -> Inputs:
-        chart = yaml.load((repo.chart / "Chart.yaml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    def load(cls, repo: Repo, chart_dir: Path | None = None) -> Inputs:
+        chart_dir = chart_dir or repo.chart
+        chart = yaml.load((chart_dir / "Chart.yaml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         pins = load_pins(repo)
         return cls(
             repo=repo,
-            chart_hash=tree_hash(repo.chart),
+            chart_dir=chart_dir,
+            chart_hash=tree_hash(chart_dir),
             chart_version=str(chart["version"]),
             app_version=str(chart.get("appVersion", "")),
             helm_pin=pins[RENDER_HELM],
@@ -263,7 +266,7 @@ def render_cluster(
     base = f"clusters/{cluster.name}"
     head = header(cluster.name)
     text = helm.template(
-        inputs.repo.chart,
+        inputs.chart_dir,
         release=RELEASE,
         namespace=cluster.namespace,
         kube_version=cluster.kubernetes_version,
@@ -363,9 +366,13 @@ def secrets_values(repo: Repo, cluster: Cluster) -> dict[str, Any]:
     }
 
 
-def plan_cluster(inputs: Inputs, cluster: Cluster, helm: Helm, *, force: bool = False) -> ClusterPlan:
+def plan_cluster(
+    inputs: Inputs, cluster: Cluster, helm: Helm, *, force: bool = False, cluster_yaml: bytes | None = None
+) -> ClusterPlan:
+    """What rendering one cluster would change; ``cluster_yaml`` stands in for the file on disk (a bump's edit)."""
     repo = inputs.repo
-    cluster_yaml = repo.cluster_file(cluster.name).read_bytes()
+    if cluster_yaml is None:
+        cluster_yaml = repo.cluster_file(cluster.name).read_bytes()
     extra = secrets_values(repo, cluster)
     input_hash = inputs.input_hash(cluster_yaml, extra)
     if not force and is_fresh(repo, cluster.name, input_hash):
@@ -391,8 +398,12 @@ def plan_fleet(
     jobs: int | None = None,
     inputs: Inputs | None = None,
     on_done: Callable[[ClusterPlan], None] | None = None,
+    cluster_yamls: dict[str, bytes] | None = None,
 ) -> list[ClusterPlan]:
-    """Plan every cluster, in parallel across the machine's cores; results in the clusters' order."""
+    """Plan every cluster, in parallel across the machine's cores; results in the clusters' order.
+
+    ``cluster_yamls`` gives new cluster.yaml bytes for clusters whose file is being changed in memory.
+    """
     from gitops.tools import tool_path
 
     inputs = inputs or Inputs.load(repo)
@@ -400,7 +411,7 @@ def plan_fleet(
     clusters = list(clusters)
 
     def one(cluster: Cluster) -> ClusterPlan:
-        plan = plan_cluster(inputs, cluster, helm, force=force)
+        plan = plan_cluster(inputs, cluster, helm, force=force, cluster_yaml=(cluster_yamls or {}).get(cluster.name))
         if on_done:
             on_done(plan)
         return plan

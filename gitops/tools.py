@@ -56,7 +56,18 @@ class Pin:
         return f"invoke tools.install --tool {self.name}"
 
 
-_PIN_KEYS = {"version", "check", "expect", "go", "ldflags", "pypi", "pypi_binary", "release_url", "release_member", "sha256"}
+_PIN_KEYS = {
+    "version",
+    "check",
+    "expect",
+    "go",
+    "ldflags",
+    "pypi",
+    "pypi_binary",
+    "release_url",
+    "release_member",
+    "sha256",
+}
 
 
 def load_pins(repo: Repo) -> dict[str, Pin]:
@@ -71,7 +82,9 @@ def load_pins(repo: Repo) -> dict[str, Pin]:
     for name, spec in sorted(data.get("tools", {}).items()):
         unknown = set(spec) - _PIN_KEYS
         if unknown:
-            raise ConfigError(f"{PINS_FILE}: tools.{name}.{sorted(unknown)[0]}: unknown key (allowed: {sorted(_PIN_KEYS)})")
+            raise ConfigError(
+                f"{PINS_FILE}: tools.{name}.{sorted(unknown)[0]}: unknown key (allowed: {sorted(_PIN_KEYS)})"
+            )
         for key in ("version", "check", "expect"):
             if key not in spec:
                 raise ConfigError(f"{PINS_FILE}: tools.{name}.{key}: required key is missing")
@@ -178,7 +191,17 @@ def _install_pypi(repo: Repo, pin: Pin) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f".{pin.pypi}-", dir=target.parent))
         try:
             command.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", staging, f"{pin.pypi}=={pin.version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--no-deps",
+                    "--target",
+                    staging,
+                    f"{pin.pypi}=={pin.version}",
+                ],
                 timeout=900,
                 what=f"pip install {pin.pypi}=={pin.version}",
             )
@@ -210,9 +233,13 @@ def install(repo: Repo, pin: Pin, *, prefer_release: bool = True) -> tuple[Path,
             continue
         after = inspect(repo, pin)
         if not after.ok:
-            raise ToolError(f"{pin.name}: installed by {method} but it reports {after.output!r}, expected {pin.expected!r}")
+            raise ToolError(
+                f"{pin.name}: installed by {method} but it reports {after.output!r}, expected {pin.expected!r}"
+            )
         return path, f"{method} ({pin.pypi or pin.go})"
-    raise ToolError(f"{pin.name}: could not install version {pin.version}: " + "; ".join(errors or ["no method pinned"]))
+    raise ToolError(
+        f"{pin.name}: could not install version {pin.version}: " + "; ".join(errors or ["no method pinned"])
+    )
 
 
 def fix_command(found: Found) -> str:

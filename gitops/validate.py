@@ -108,16 +108,27 @@ def validate_files(
     paths = [Path(p) for p in paths]
     if root is None:
         root = Path(os.path.commonpath([p.resolve().parent for p in paths])) if paths else Path.cwd()
+    texts = {_relative(path, root): path.read_text(encoding="utf-8") for path in paths}
+    return validate_texts(texts, kube=kube, store=store, stats=stats)
+
+
+def validate_texts(
+    texts: dict[str, str],
+    *,
+    kube: tuple[str, str] | None = None,
+    store: schemas.SchemaStore | None = None,
+    stats: Stats | None = None,
+) -> list[Finding]:
+    """:func:`validate_files` on contents not yet written: ``{shown path: YAML text}`` (what a bump stages)."""
     if kube is None:
         kube = _default_kube()
     store = store or schemas.SchemaStore.load()
     stats = stats if stats is not None else Stats()
     findings: list[Finding] = []
-    for path in paths:
+    for shown, text in texts.items():
         stats.files += 1
-        shown = _relative(path, root)
         try:
-            docs = load_documents(path.read_text(encoding="utf-8"))
+            docs = load_documents(text)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             line = mark.line + 1 if mark else None

@@ -18,9 +18,7 @@ SUPPORTED_MAJOR = 3
 
 # Published Trigger.dev v3.3 image tags (webapp, coordinator, kubernetes provider), from the runtime contract.
 # 3.3.12, 3.3.14-3.3.16 and 3.3.19 were never published.
-PUBLISHED = frozenset(
-    [f"3.3.{patch}" for patch in range(0, 12)] + ["3.3.13", "3.3.17", "3.3.18"]
-)
+PUBLISHED = frozenset([f"3.3.{patch}" for patch in range(0, 12)] + ["3.3.13", "3.3.17", "3.3.18"])
 
 _VERSION = re.compile(r"^v?(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
 

@@ -2,41 +2,41 @@
 
     text = set_scalar(text, ("version",), "3.3.19", source="clusters/staging/cluster.yaml")
 
-ruamel.yaml (round-trip mode) finds where the value stands; the new value is spliced into the original
-text at exactly that place, in the same quoting style, so the file's other bytes are untouched.
+The YAML parser (PyYAML's composer, C-accelerated) finds where the value stands; the new value is spliced
+into the original text at exactly that place, in the same quoting style, so every other byte of the file
+(comments, order, quoting, spacing) is untouched: stricter than a round-trip dump, and fast enough for a
+fleet of hundreds of files.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from io import StringIO
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+import yaml
 
 from gitops.errors import ConfigError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def _locate(text: str, path: Sequence[str], source: str) -> tuple[int, int]:
-    yaml = YAML(typ="rt")
     try:
-        node = yaml.load(StringIO(text))
-    except Exception as err:  # noqa: BLE001 - ruamel raises many types; all mean "not YAML"
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as err:
         raise ConfigError(f"{source}: not valid YAML ({str(err).splitlines()[0]})") from None
-    for key in path[:-1]:
-        if not isinstance(node, CommentedMap) or key not in node:
+    for depth, key in enumerate(path):
+        if not isinstance(node, yaml.MappingNode):
+            raise ConfigError(f"{source}: {'.'.join(path[:depth]) or '(top level)'}: expected a mapping")
+        found = [v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key]
+        if not found:
             raise ConfigError(f"{source}: {'.'.join(path)}: not found")
-        node = node[key]
-    last = path[-1]
-    if not isinstance(node, CommentedMap) or last not in node:
-        raise ConfigError(f"{source}: {'.'.join(path)}: not found")
-    if isinstance(node[last], (dict, list)):
+        node = found[-1]
+    if not isinstance(node, yaml.ScalarNode):
         raise ConfigError(f"{source}: {'.'.join(path)}: expected a scalar")
-    line, col = node.lc.value(last)
-    return line, col
+    return node.start_mark.line, node.start_mark.column
 
 
 def _token_end(line: str, col: int) -> int:

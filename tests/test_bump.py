@@ -126,7 +126,7 @@ def test_a_late_failure_while_swapping_in_leaves_the_repository_as_it_was(repo_c
 
 
 def test_a_validation_failure_after_render_writes_nothing(repo_copy, monkeypatch):
-    def failing(stage_repo, names):
+    def failing(*args):
         raise GitopsError("validation failed after re-render, nothing written: planted")
 
     monkeypatch.setattr(bump, "_validate_staged", failing)

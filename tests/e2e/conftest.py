@@ -1,0 +1,144 @@
+"""Fixtures for the end-to-end run: pinned binaries, one cluster per backend, a git server, timings.
+
+The cluster fixture is parametrised over the backends: ``local`` (always) and ``kind`` (skipped with
+one line when Docker is absent). A failing test gets events, object status and controller logs
+appended to its report. The run ends with timings and one line ``e2e: N passed, N failed, N skipped``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from gitops.e2e import build
+from gitops.e2e.build import Binaries
+from gitops.e2e.dump import failure_report
+from gitops.e2e.gitserver import GitServer
+from gitops.e2e.kind import KindBackend, docker_unavailable
+from gitops.e2e.kube import Kubectl
+from gitops.e2e.local import LocalBackend
+from gitops.paths import Repo
+
+DUMP_NAMESPACES = ("flux-system", "trigger", "e2e-helm", "e2e-smoke", "default")
+
+
+@dataclass
+class Timings:
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.steps[name] = self.steps.get(name, 0.0) + seconds
+
+    def line(self) -> str:
+        return "e2e timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.steps.items())
+
+
+TIMINGS = Timings()
+SKIPPED_BACKENDS: list[tuple[str, int]] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A SIGTERM (CI timeout, `kill`) unwinds like Ctrl-C, so fixtures stop every process and remove temp dirs."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test here `e2e`; without Docker, drop the kind variants with one line (not one per test)."""
+    here = Path(__file__).parent
+    mine = [item for item in items if here in Path(item.fspath).parents]
+    for item in mine:
+        item.add_marker(pytest.mark.e2e)
+    kind = [item for item in mine if "[kind" in item.nodeid or "-kind]" in item.nodeid]
+    if kind and (reason := docker_unavailable()):
+        SKIPPED_BACKENDS.append((f"kind backend: {reason}", len(kind)))
+        config.hook.pytest_deselected(items=kind)
+        items[:] = [item for item in items if item not in kind]
+
+
+@pytest.fixture(scope="session")
+def timings() -> Timings:
+    return TIMINGS
+
+
+@pytest.fixture(scope="session")
+def binaries(repo: Repo) -> Binaries:
+    bins = build.ensure_all(repo)
+    label = "cold build" if bins.built else "build (all cached)"
+    TIMINGS.add(label, bins.build_seconds)
+    return bins
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="trigger-e2e-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=["local", "kind"])
+def cluster(request: pytest.FixtureRequest, binaries: Binaries, workdir: Path) -> Iterator[LocalBackend | KindBackend]:
+    """A running cluster with Flux, as a backend object (``.kubeconfig``, ``.kubectl``, ``.logs()``)."""
+    backend: LocalBackend | KindBackend
+    if request.param == "kind":
+        if reason := docker_unavailable():
+            pytest.skip(f"kind backend: {reason}")
+        backend = KindBackend(binaries, workdir / "kind")
+    else:
+        backend = LocalBackend(binaries, workdir / "local")
+    started = time.monotonic()
+    backend.create()
+    TIMINGS.add(f"{request.param} cluster start", time.monotonic() - started)
+    try:
+        yield backend
+    finally:
+        backend.destroy()
+
+
+@pytest.fixture(scope="session")
+def kubectl(cluster: LocalBackend | KindBackend) -> Kubectl:
+    return cluster.kubectl
+
+
+@pytest.fixture(scope="session")
+def git_server(cluster: LocalBackend | KindBackend, workdir: Path) -> Iterator[GitServer]:
+    with GitServer(workdir / f"git-{cluster.name}", host=cluster.git_host) as server:
+        yield server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    backend = getattr(item, "funcargs", {}).get("cluster")
+    if report.failed and call.when == "call" and backend is not None:
+        report.sections.append(("e2e diagnostics", failure_report(backend.kubectl, DUMP_NAMESPACES, backend.logs())))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for reason, count in SKIPPED_BACKENDS:
+        terminalreporter.write_line(f"SKIPPED {count} tests: {reason}")
+    if TIMINGS.steps:
+        terminalreporter.write_line(TIMINGS.line())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not TIMINGS.steps:
+        return
+    counts = {key: len(reporter.stats.get(key, [])) for key in ("passed", "failed", "skipped", "error")}
+    failed = counts["failed"] + counts["error"]
+    skipped = counts["skipped"] + sum(count for _, count in SKIPPED_BACKENDS)
+    reporter.write_line(f"e2e: {counts['passed']} passed, {failed} failed, {skipped} skipped")
