@@ -53,17 +53,36 @@ def pytest_configure(config: pytest.Config) -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=["auto", "local", "kind"],
+        default="auto",
+        help="e2e cluster backend: local (no Docker), kind (Docker), auto = local, plus kind where Docker answers",
+    )
+
+
+def backend_of(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("cluster") if callspec is not None else None
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test here `e2e`; without Docker, drop the kind variants with one line (not one per test)."""
+    """Mark every test here `e2e`; keep the chosen backends; without Docker, drop kind with one line."""
     here = Path(__file__).parent
     mine = [item for item in items if here in Path(item.fspath).parents]
     for item in mine:
         item.add_marker(pytest.mark.e2e)
-    kind = [item for item in mine if "[kind" in item.nodeid or "-kind]" in item.nodeid]
+    choice = config.getoption("--backend")
+    unwanted = [item for item in mine if backend_of(item) not in (None, choice) and choice != "auto"]
+    kind = [item for item in mine if backend_of(item) == "kind" and item not in unwanted]
     if kind and (reason := docker_unavailable()):
         SKIPPED_BACKENDS.append((f"kind backend: {reason}", len(kind)))
-        config.hook.pytest_deselected(items=kind)
-        items[:] = [item for item in items if item not in kind]
+        unwanted += kind
+    if unwanted:
+        config.hook.pytest_deselected(items=unwanted)
+        items[:] = [item for item in items if item not in unwanted]
 
 
 @pytest.fixture(scope="session")

@@ -63,10 +63,6 @@ def decrypted_secrets(ws: Workspace) -> dict[str, dict[str, str]]:
 def deployed(repo: Repo, kubectl: Kubectl, git_server: GitServer, workdir: Path, timings) -> Iterator[Deployed]:
     started = time.monotonic()
     ws = Workspace.copy_of(repo, workdir / "work", workdir / "home")
-    _st = ws.root / "gitops/staging.py"  # TEMP-HACK
-    _st.write_text(
-        _st.read_text().replace('Path("tasks.py"))', 'Path("tasks.py"), Path(".yamllint.yaml"))')
-    )  # TEMP-HACK
     url = git_server.create_repo("fleet")
     ws.invoke("cluster.new", "--name", CLUSTER, "--flavour", "flux", "--version", OLD, "--git-url", url,
               "--branch", "main", "--no-secrets")  # fmt: skip
