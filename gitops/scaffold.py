@@ -7,6 +7,7 @@ The config text is produced from a commented template so a person can read and e
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from gitops import config
@@ -72,12 +73,39 @@ def config_text(
         git_url=git_url,
         branch=branch,
     )
-    import yaml
-
-    cluster = config.parse_cluster(yaml.safe_load(text), f"clusters/{name}/cluster.yaml")
+    cluster = config.parse_cluster(
+        config.yaml_load(text, f"clusters/{name}/cluster.yaml"), f"clusters/{name}/cluster.yaml"
+    )
     config.check_fleet([*existing, cluster], {c.name: repo.rel(repo.cluster_file(c.name)) for c in existing})
     return text
 
 
 def cluster_path(name: str) -> Path:
     return Path("clusters") / name / "cluster.yaml"
+
+
+def create(repo: Repo, name: str, text: str, *, with_secrets: bool = True) -> list[str]:
+    """Write the config, run secrets.init and the first render; on any failure put the repository back."""
+    from gitops import fleet, secrets
+    from gitops.writer import Transaction
+
+    sops_file = repo.root / ".sops.yaml"
+    sops_before = sops_file.read_bytes() if sops_file.exists() else None
+    new_dirs = [d for d in (repo.cluster_dir(name), repo.secrets_dir(name)) if not d.exists()]
+    try:
+        with Transaction(repo.root) as tx:
+            tx.write(str(cluster_path(name)), text)
+        if with_secrets:
+            secrets.init_cluster(repo, config.load_cluster(repo, name), inputs={})
+        fleet.render(repo, [name])
+    except BaseException:
+        for folder in new_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
+        if sops_before is None:
+            sops_file.unlink(missing_ok=True)
+        else:
+            sops_file.write_bytes(sops_before)
+        raise
+    return sorted(repo.rel(p) for d in new_dirs for p in d.rglob("*") if p.is_file()) + (
+        [".sops.yaml"] if with_secrets and sops_file.read_bytes() != sops_before else []
+    )

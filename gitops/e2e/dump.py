@@ -27,12 +27,22 @@ def tail(path: Path, lines: int) -> str:
         return f"(cannot read {path}: {err})"
 
 
+def workload_namespaces(kubectl: Kubectl) -> list[str]:
+    """Every namespace but Kubernetes' own (kube-system, kube-public, kube-node-lease)."""
+    try:
+        names = [ns["metadata"]["name"] for ns in kubectl.get("namespaces")["items"]]
+    except GitopsError:
+        return ["flux-system", "default"]
+    return [name for name in names if not name.startswith("kube-")]
+
+
 def failure_report(
-    kubectl: Kubectl | None, namespaces: Sequence[str], logs: Mapping[str, Path], log_lines: int = 40
+    kubectl: Kubectl | None, namespaces: Sequence[str] | None, logs: Mapping[str, Path], log_lines: int = 40
 ) -> str:
+    """Events, status and conditions per namespace (default: every workload namespace), then log tails."""
     parts: list[str] = []
     if kubectl is not None:
-        for ns in namespaces:
+        for ns in namespaces if namespaces is not None else workload_namespaces(kubectl):
             for title, args in (
                 (f"events {ns}", ("get", "events", "-n", ns, "--sort-by=.lastTimestamp")),
                 (f"status {ns}", ("get", STATUS_KINDS, "-n", ns, "-o", "wide")),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from gitops import fleet, scaffold
+from gitops import scaffold
 from gitops.cli import require, say, task
 from gitops.paths import Repo
-from gitops.writer import Transaction
 
 
 @task(
@@ -52,22 +51,7 @@ def new(
     if dry_run:
         say(text.rstrip())
         return
-    with Transaction(repo.root) as tx:
-        tx.write(str(scaffold.cluster_path(name)), text)
-    try:
-        if not no_secrets:
-            from gitops import secrets
-            from gitops.config import load_cluster
-
-            secrets.init_cluster(repo, load_cluster(repo, name), inputs={})
-        fleet.render(repo, [name])
-    except BaseException:
-        _undo(repo, name)
-        raise
+    files = scaffold.create(repo, name, text, with_secrets=not no_secrets)
+    for path in files:
+        say(f"  write  {path}")
     say(f"cluster.new: clusters/{name}/ created; next: review cluster.yaml, commit, push")
-
-
-def _undo(repo, name):
-    import shutil
-
-    shutil.rmtree(repo.cluster_dir(name), ignore_errors=True)

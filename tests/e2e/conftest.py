@@ -26,8 +26,6 @@ from gitops.e2e.kube import Kubectl
 from gitops.e2e.local import LocalBackend
 from gitops.paths import Repo
 
-DUMP_NAMESPACES = ("flux-system", "trigger", "e2e-helm", "e2e-smoke", "default")
-
 
 @dataclass
 class Timings:
@@ -42,6 +40,7 @@ class Timings:
 
 TIMINGS = Timings()
 SKIPPED_BACKENDS: list[tuple[str, int]] = []
+DUMPED: set[str] = set()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -139,17 +138,21 @@ def git_server(cluster: LocalBackend | KindBackend, workdir: Path) -> Iterator[G
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test (or fixture) gets events, object status and controller logs; a shared fixture's once."""
     report = yield
     backend = getattr(item, "funcargs", {}).get("cluster")
-    if report.failed and call.when == "call" and backend is not None:
-        report.sections.append(("e2e diagnostics", failure_report(backend.kubectl, DUMP_NAMESPACES, backend.logs())))
+    if report.failed and call.when in ("setup", "call") and backend is not None:
+        cause = str(call.excinfo.value) if call.excinfo else ""
+        if call.when == "call" or cause not in DUMPED:
+            DUMPED.add(cause)
+            report.sections.append(("e2e diagnostics", failure_report(backend.kubectl, None, backend.logs())))
     return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for reason, count in SKIPPED_BACKENDS:
-        terminalreporter.write_line(f"SKIPPED {count} tests: {reason}")
-    if TIMINGS.steps:
+    if TIMINGS.steps:  # only when an e2e test ran (not in a `-m "not e2e"` run)
+        for reason, count in SKIPPED_BACKENDS:
+            terminalreporter.write_line(f"SKIPPED {count} tests: {reason}")
         terminalreporter.write_line(TIMINGS.line())
 
 
