@@ -5,7 +5,8 @@
     plan = plan_fleet(repo, clusters)                # what would change; writer.apply(plan) writes it
 
 Output per cluster, every file starting with a header naming the command that made it:
-- ``manifests/``: one file per object rendered by ``helm template``, plus ``kustomization.yaml`` that also
+- ``manifests/``: the objects ``helm template`` renders, one file per component (``app.yaml``, ``worker.yaml``,
+  ..., ``common.yaml`` for shared ones), plus ``kustomization.yaml`` that also
   pulls in ``secrets/<cluster>/`` (SOPS-encrypted, decrypted only in the cluster);
 - ``sync/``: the flavour's sync objects (Flux ``GitRepository`` + ``Kustomization``; Argo CD ``Application``);
 - ``lock.yaml``: provenance (chart, app, tool and generator versions, the input hash, a hash per output file).
@@ -186,9 +187,21 @@ def _object_key(obj: dict[str, Any]) -> tuple[int, str, str]:
     return rank, kind, obj.get("metadata", {}).get("name", "")
 
 
+COMPONENT_LABEL = "app.kubernetes.io/component"
+SHARED_FILE = "common"  # objects no single component owns: namespaces, the shared ServiceAccount
+
+
 def _file_name(obj: dict[str, Any]) -> str:
-    kind = re.sub(r"(?<!^)(?=[A-Z])", "-", obj["kind"]).lower()
-    return f"{kind}-{obj['metadata']['name']}.yaml"
+    """One file per component (`app.yaml`, `worker.yaml`, ...): a reviewer sees a component's objects together."""
+    component = (obj.get("metadata", {}).get("labels") or {}).get(COMPONENT_LABEL) or SHARED_FILE
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", component) or component == "kustomization":
+        raise ToolError(f"object {obj['kind']}/{obj['metadata']['name']} has an unusable component label {component!r}")
+    return f"{component}.yaml"
+
+
+def _object_id(obj: dict[str, Any]) -> str:
+    meta = obj["metadata"]
+    return f"{obj['kind']}/{meta.get('namespace', '')}/{meta['name']}"
 
 
 def split_objects(text: str, source: str) -> list[dict[str, Any]]:
@@ -197,15 +210,15 @@ def split_objects(text: str, source: str) -> list[dict[str, Any]]:
         docs = [d for d in yaml.load_all(text, Loader=_Loader) if d]  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as err:
         raise ToolError(f"{source}: helm produced invalid YAML ({err})") from None
+    for obj in docs:
+        if not isinstance(obj, dict) or "kind" not in obj or "name" not in obj.get("metadata", {}):
+            raise ToolError(f"{source}: helm produced a document without kind or metadata.name")
     objects = sorted(docs, key=_object_key)
     seen: set[str] = set()
     for obj in objects:
-        if not isinstance(obj, dict) or "kind" not in obj or "name" not in obj.get("metadata", {}):
-            raise ToolError(f"{source}: helm produced a document without kind or metadata.name")
-        name = _file_name(obj)
-        if name in seen:
-            raise ToolError(f"{source}: two objects would share the file {name}")
-        seen.add(name)
+        if _object_id(obj) in seen:
+            raise ToolError(f"{source}: helm produced {_object_id(obj)} twice")
+        seen.add(_object_id(obj))
     return objects
 
 
@@ -273,12 +286,13 @@ def render_cluster(
         values=chart_values(cluster, extra_values),
         what=f"helm template for cluster {cluster.name}",
     )
-    files: dict[str, str] = {}
-    resources = []
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for obj in split_objects(text, f"cluster {cluster.name}"):
-        name = _file_name(obj)
-        files[f"{base}/manifests/{name}"] = head + dump(obj)
-        resources.append(name)
+        grouped.setdefault(_file_name(obj), []).append(obj)
+    files: dict[str, str] = {}
+    resources = sorted(grouped)
+    for name in resources:
+        files[f"{base}/manifests/{name}"] = head + "---\n".join(dump(o) for o in grouped[name])
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -16,8 +16,8 @@ from tests.conftest import tree_snapshot
 
 def deployments(repo, cluster):
     out = []
-    for path in sorted((repo.cluster_dir(cluster) / "manifests").glob("deployment-*.yaml")):
-        out += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    for path in sorted((repo.cluster_dir(cluster) / "manifests").glob("*.yaml")):
+        out += [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "Deployment"]
     return out
 
 

@@ -69,7 +69,7 @@ def test_every_generated_file_starts_with_the_command_that_made_it(repo_copy):
 def test_check_writes_nothing_and_lists_every_stale_or_missing_file(repo_copy):
     fleet.render(repo_copy, force=True)
     manifests = repo_copy.cluster_dir("staging") / "manifests"
-    edited = sorted(manifests.glob("deployment-*.yaml"))[0]
+    edited = manifests / "app.yaml"
     edited.write_text(edited.read_text() + "# hand edit\n")
     deleted = manifests / "kustomization.yaml"
     deleted.unlink()
@@ -85,7 +85,7 @@ def test_check_writes_nothing_and_lists_every_stale_or_missing_file(repo_copy):
 
 def test_check_notices_a_changed_cluster_yaml(repo_copy):
     set_in_cluster(repo_copy, "staging", "replicas: 1", "replicas: 3")
-    with pytest.raises(StaleError, match=r"clusters/staging/manifests/deployment-trigger-dev-worker.yaml"):
+    with pytest.raises(StaleError, match=r"clusters/staging/manifests/worker.yaml"):
         fleet.render(repo_copy, check=True)
 
 
@@ -172,6 +172,21 @@ def test_argocd_cluster_gets_an_application(repo):
     assert app["kind"] == "Application"
     assert app["spec"]["source"]["path"] == "clusters/production/manifests"
     assert app["spec"]["destination"]["namespace"] == "trigger"
+
+
+def test_manifests_are_grouped_one_file_per_component(repo):
+    manifests = repo.cluster_dir("production") / "manifests"
+    names = sorted(p.name for p in manifests.glob("*.yaml"))
+    assert names == [
+        "app.yaml", "common.yaml", "coordinator.yaml", "electric.yaml", "kustomization.yaml",
+        "migrations.yaml", "provider.yaml", "worker.yaml",
+    ]  # fmt: skip
+    for name in names:
+        if name in {"kustomization.yaml", "common.yaml"}:
+            continue
+        docs = [d for d in yaml.safe_load_all((manifests / name).read_text()) if d]
+        labels = {d["metadata"]["labels"]["app.kubernetes.io/component"] for d in docs}
+        assert labels == {name.removesuffix(".yaml")}
 
 
 def test_manifests_reference_secrets_and_contain_none(repo):
