@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +33,16 @@ from gitops.errors import ConfigError, ToolError
 
 # Go modules whose CRDs we validate against (module, version, folder of CRD files inside the module zip).
 # To be moved into tools.toml ([schemas] table) by the owner of that file.
-CRD_MODULES: tuple[tuple[str, str, str], ...] = (
-    ("github.com/fluxcd/source-controller", "v1.9.6", "config/crd/bases"),
-    ("github.com/fluxcd/kustomize-controller", "v1.9.6", "config/crd/bases"),
-    ("github.com/argoproj/argo-cd/v3", "v3.5.8", "manifests/crds"),
-)
+PINS_FILE = Path(__file__).resolve().parent.parent / "tools.toml"
+
+
+def crd_modules() -> tuple[tuple[str, str, str], ...]:
+    """(module, version, CRD folder) of each controller whose CRDs validate sync objects: tools.toml [[schemas.crds]]."""
+    try:
+        data = tomllib.loads(PINS_FILE.read_text(encoding="utf-8"))
+        return tuple((c["module"], c["version"], c["dir"]) for c in data["schemas"]["crds"])
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"tools.toml: schemas.crds: missing or malformed ({err}); restore it from git") from None
 
 K8S_SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
 _DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local-strict$")
@@ -104,7 +110,7 @@ class SchemaStore:
     def load(cls, *, fetch: bool = True) -> SchemaStore:
         """Read every pinned CRD schema from the cache (fetching missing ones first unless ``fetch`` is False)."""
         store = cls()
-        for module, version, _ in CRD_MODULES:
+        for module, version, _ in crd_modules():
             path = _cache_file(module, version)
             if not path.is_file():
                 if not fetch:
@@ -182,8 +188,9 @@ def _cache_file(module: str, version: str) -> Path:
     return cache_dir() / f"{module.replace('/', '_')}@{version}.v{CACHE_FORMAT}.json"
 
 
-def prefetch(modules: tuple[tuple[str, str, str], ...] = CRD_MODULES) -> list[Path]:
+def prefetch(modules: tuple[tuple[str, str, str], ...] | None = None) -> list[Path]:
     """Download each pinned controller module (Go module proxy), convert its CRDs, and cache them. Idempotent."""
+    modules = modules or crd_modules()
     written = []
     for module, version, crd_dir in modules:
         target = _cache_file(module, version)
