@@ -54,4 +54,11 @@ def new(
     files = scaffold.create(repo, name, text, with_secrets=not no_secrets)
     for path in files:
         say(f"  write  {path}")
-    say(f"cluster.new: clusters/{name}/ created; next: review cluster.yaml, commit, push")
+    load = (
+        f"invoke secrets.flux-key --cluster {name} | kubectl apply -f -"
+        if flavour == "flux"
+        else f"invoke secrets.argocd-setup --cluster {name}"
+    )
+    say(
+        f"cluster.new: clusters/{name}/ created; next: review cluster.yaml, give the cluster its key ({load}), commit, push"
+    )
