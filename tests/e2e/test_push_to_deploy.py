@@ -129,9 +129,11 @@ def test_role_without_pods_log_is_named_as_the_cause(kubectl: Kubectl, deployed:
     manifests = deployed.ws.root / "clusters" / CLUSTER / "manifests"
     role_file = next(p for p in manifests.glob("*.yaml") if any(d.get("kind") == "Role" for d in load_docs(p)))
     original = role_file.read_text()
-    role = load_docs(role_file)[0]
-    role["rules"] = [r for r in role["rules"] if "pods/log" not in r.get("resources", [])]
-    role_file.write_text(yaml.safe_dump(role))
+    docs = load_docs(role_file)
+    for doc in docs:
+        if doc.get("kind") == "Role":
+            doc["rules"] = [r for r in doc["rules"] if "pods/log" not in r.get("resources", [])]
+    role_file.write_text(yaml.safe_dump_all(docs))
     push_and_apply(kubectl, deployed, "e2e: break the provider Role (no pods/log)")
     deployments = kubectl.get("deployments", namespace=deployed.namespace)["items"]
     with pytest.raises(E2EError, match=r"cannot get pods/log") as failure:
