@@ -37,12 +37,13 @@ PINS_FILE = Path(__file__).resolve().parent.parent / "tools.toml"
 
 
 def crd_modules() -> tuple[tuple[str, str, str], ...]:
-    """(module, version, CRD folder) of each controller whose CRDs validate sync objects: tools.toml [[schemas.crds]]."""
+    """(module, version, CRD folder) of each controller whose CRDs validate sync objects (tools.toml schemas.crds)."""
     try:
         data = tomllib.loads(PINS_FILE.read_text(encoding="utf-8"))
         return tuple((c["module"], c["version"], c["dir"]) for c in data["schemas"]["crds"])
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"tools.toml: schemas.crds: missing or malformed ({err}); restore it from git") from None
+
 
 K8S_SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
 _DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local-strict$")

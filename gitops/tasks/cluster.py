@@ -60,5 +60,6 @@ def new(
         else f"invoke secrets.argocd-setup --cluster {name}"
     )
     say(
-        f"cluster.new: clusters/{name}/ created; next: review cluster.yaml, give the cluster its key ({load}), commit, push"
+        f"cluster.new: clusters/{name}/ created; next: review cluster.yaml, "
+        f"give the cluster its key ({load}), commit, push"
     )
