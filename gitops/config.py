@@ -305,20 +305,24 @@ def check_fleet(clusters: list[Cluster], sources: dict[str, str]) -> None:
         seen_hosts[host] = source
 
 
-def load_fleet(repo: Repo, names: list[str] | None = None) -> list[Cluster]:
-    """Every cluster (validated, fleet rules checked), or only ``names`` (still checked against the whole fleet)."""
-    all_names = cluster_names(repo)
-    clusters = [load_cluster(repo, name) for name in all_names]
-    check_fleet(clusters, {c.name: repo.rel(repo.cluster_file(c.name)) for c in clusters})
-    if names is None:
-        return clusters
-    unknown = [n for n in names if n not in all_names]
+def require_names(repo: Repo, names: list[str]) -> list[str]:
+    """``names`` without repeats, each an existing cluster; ConfigError naming the known ones otherwise."""
+    known = cluster_names(repo)
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise ConfigError(
             f"cluster {unknown[0]!r} not found: no {repo.rel(repo.cluster_file(unknown[0]))} "
-            f"(known clusters: {', '.join(all_names) or 'none'})"
+            f"(known clusters: {', '.join(known) or 'none'})"
         )
-    return [c for c in clusters if c.name in names]
+    return list(dict.fromkeys(names))
+
+
+def load_fleet(repo: Repo, names: list[str] | None = None) -> list[Cluster]:
+    """Every cluster (validated, fleet rules checked), or only ``names`` (still checked against the whole fleet)."""
+    wanted = None if names is None else set(require_names(repo, names))
+    clusters = [load_cluster(repo, name) for name in cluster_names(repo)]
+    check_fleet(clusters, {c.name: repo.rel(repo.cluster_file(c.name)) for c in clusters})
+    return clusters if wanted is None else [c for c in clusters if c.name in wanted]
 
 
 def select(clusters: list[Cluster], names: list[str] | None = None, ring: str | None = None) -> list[Cluster]:

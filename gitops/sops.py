@@ -21,6 +21,7 @@ from gitops.command import run
 from gitops.errors import SecretsError
 from gitops.paths import Repo
 from gitops.sops_config import ENCRYPTED_REGEX, load
+from gitops.tools import tool_path
 
 ENC_PREFIX = "ENC["
 # sops exit codes (cmd/sops/codes): 51 MAC mismatch, 128 no key could open the data key, 25 a value would not decrypt.
@@ -30,8 +31,7 @@ EXIT_BAD_VALUE = 25
 
 
 def sops_bin(repo: Repo) -> str:
-    pinned = repo.tools_bin / "sops"
-    return str(pinned) if pinned.is_file() else "sops"
+    return str(tool_path(repo, "sops"))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import yaml
 from yamllint import linter as yamllint_linter
 from yamllint.config import YamlLintConfig
 
-from gitops import policy, schemas
+from gitops import config, policy, schemas
 from gitops.command import run
 from gitops.errors import ConfigError
 from gitops.paths import Repo
@@ -400,15 +400,7 @@ def lint_workflows(paths: Sequence[Path], *, root: Path, actionlint: Path) -> li
 
 
 def select_clusters(repo: Repo, wanted: Sequence[str] | None) -> list[str]:
-    known = sorted(p.parent.name for p in repo.clusters.glob("*/cluster.yaml"))
-    if wanted is None:
-        return known
-    unknown = [name for name in wanted if name not in known]
-    if unknown:
-        raise ConfigError(
-            f"clusters/{unknown[0]}: no such cluster (no cluster.yaml); known: {', '.join(known) or 'none'}"
-        )
-    return list(dict.fromkeys(wanted))
+    return config.cluster_names(repo) if wanted is None else config.require_names(repo, list(wanted))
 
 
 def cluster_files(repo: Repo, name: str) -> list[Path]:

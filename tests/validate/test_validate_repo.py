@@ -129,7 +129,9 @@ def test_hand_written_cluster_yaml_is_linted(mini: Repo) -> None:
 
 
 def test_unknown_cluster_is_refused_with_the_known_ones(mini: Repo) -> None:
-    with pytest.raises(ConfigError, match=r"^clusters/nope: no such cluster \(no cluster.yaml\); known: demo$"):
+    with pytest.raises(
+        ConfigError, match=r"^cluster 'nope' not found: no clusters/nope/cluster.yaml \(known clusters: demo\)$"
+    ):
         validate.validate_repo(mini, clusters=["nope"])
 
 
