@@ -61,9 +61,10 @@ def synthetic_fleet(repo: Repo, count: int) -> None:
     template = repo.cluster_file("staging").read_text(encoding="utf-8")
     with Transaction(repo.root) as tx:
         for name in config.cluster_names(repo):
-            for path in repo.cluster_dir(name).rglob("*"):
-                if path.is_file():
-                    tx.remove(repo.rel(path))
+            for folder in (repo.cluster_dir(name), repo.secrets_dir(name)):
+                for path in folder.rglob("*"):
+                    if path.is_file():
+                        tx.remove(repo.rel(path))
         for i in range(count):
             name = f"bench-{i:04d}"
             text = (
@@ -73,6 +74,8 @@ def synthetic_fleet(repo: Repo, count: int) -> None:
                 .replace("ring: staging", f"ring: ring-{i % 3}")
             )
             tx.write(f"clusters/{name}/cluster.yaml", text)
+            for path in sorted(repo.secrets_dir("staging").glob("*.yaml")):  # encrypted files, as a real fleet has
+                tx.write(f"secrets/{name}/{path.name}", path.read_text(encoding="utf-8"))
 
 
 def _peak_rss_mb() -> float:

@@ -204,22 +204,41 @@ def _object_id(obj: dict[str, Any]) -> str:
     return f"{obj['kind']}/{meta.get('namespace', '')}/{meta['name']}"
 
 
-def split_objects(text: str, source: str) -> list[dict[str, Any]]:
-    """Parse helm's multi-document output into objects in a stable order; refuse duplicates."""
-    try:
-        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d]  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as err:
-        raise ToolError(f"{source}: helm produced invalid YAML ({err})") from None
-    for obj in docs:
-        if not isinstance(obj, dict) or "kind" not in obj or "name" not in obj.get("metadata", {}):
+_DOC_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One object of helm's output: parsed (to sort and group it) and its text exactly as helm wrote it."""
+
+    obj: dict[str, Any]
+    text: str
+
+
+def split_objects(text: str, source: str) -> list[Document]:
+    """Split helm's multi-document output into objects in a stable order; refuse duplicates.
+
+    The text of each document is kept as helm produced it (deterministic, with its `# Source:` template
+    comment), so nothing is re-serialised.
+    """
+    docs = []
+    for chunk in _DOC_SEPARATOR.split(text):
+        try:
+            obj = yaml.load(chunk, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        except yaml.YAMLError as err:
+            raise ToolError(f"{source}: helm produced invalid YAML ({err})") from None
+        if obj is None:
+            continue
+        if not isinstance(obj, dict) or "kind" not in obj or "name" not in (obj.get("metadata") or {}):
             raise ToolError(f"{source}: helm produced a document without kind or metadata.name")
-    objects = sorted(docs, key=_object_key)
+        docs.append(Document(obj, chunk.strip("\n") + "\n"))
+    docs.sort(key=lambda d: _object_key(d.obj))
     seen: set[str] = set()
-    for obj in objects:
-        if _object_id(obj) in seen:
-            raise ToolError(f"{source}: helm produced {_object_id(obj)} twice")
-        seen.add(_object_id(obj))
-    return objects
+    for doc in docs:
+        if _object_id(doc.obj) in seen:
+            raise ToolError(f"{source}: helm produced {_object_id(doc.obj)} twice")
+        seen.add(_object_id(doc.obj))
+    return docs
 
 
 def sync_objects(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
@@ -286,13 +305,13 @@ def render_cluster(
         values=chart_values(cluster, extra_values),
         what=f"helm template for cluster {cluster.name}",
     )
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for obj in split_objects(text, f"cluster {cluster.name}"):
-        grouped.setdefault(_file_name(obj), []).append(obj)
+    grouped: dict[str, list[Document]] = {}
+    for doc in split_objects(text, f"cluster {cluster.name}"):
+        grouped.setdefault(_file_name(doc.obj), []).append(doc)
     files: dict[str, str] = {}
     resources = sorted(grouped)
     for name in resources:
-        files[f"{base}/manifests/{name}"] = head + "---\n".join(dump(o) for o in grouped[name])
+        files[f"{base}/manifests/{name}"] = head + "---\n".join(d.text for d in grouped[name])
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -335,7 +354,13 @@ def read_lock(repo: Repo, name: str) -> dict[str, Any] | None:
 def existing_outputs(repo: Repo, name: str) -> set[str]:
     """Repository-relative paths of the generated files on disk for a cluster."""
     base = repo.cluster_dir(name)
-    found = {repo.rel(p) for d in GENERATED_DIRS for p in (base / d).rglob("*") if p.is_file()}
+    found = {
+        f"clusters/{name}/{d}/{entry.name}"
+        for d in GENERATED_DIRS
+        if (base / d).is_dir()
+        for entry in os.scandir(base / d)
+        if entry.is_file()
+    }
     if (base / LOCK_FILE).is_file():
         found.add(f"clusters/{name}/{LOCK_FILE}")
     return found
@@ -430,7 +455,8 @@ def plan_fleet(
             on_done(plan)
         return plan
 
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(clusters) or 1))
+    # one more worker than cores: while a thread parses and writes in Python, every core still runs a helm
+    workers = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(clusters) or 1))
     if workers == 1:
         return [one(c) for c in clusters]
     with ThreadPoolExecutor(max_workers=workers) as pool:

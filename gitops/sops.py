@@ -23,6 +23,7 @@ from gitops.paths import Repo
 from gitops.sops_config import ENCRYPTED_REGEX, load
 from gitops.tools import tool_path
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ENC_PREFIX = "ENC["
 # sops exit codes (cmd/sops/codes): 51 MAC mismatch, 128 no key could open the data key, 25 a value would not decrypt.
 EXIT_MAC_MISMATCH = 51
@@ -44,7 +45,7 @@ class SopsMeta:
 
 def load_document(path: Path, where: str) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError:
         raise SecretsError(f"{where}: not valid YAML; restore it from git (`git checkout -- {where}`)") from None
     except FileNotFoundError:
