@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gitops import secrets
 from gitops.age import KeyRing
-from gitops.cli import say, task, warn
+from gitops.cli import require, say, task, warn
 from gitops.config import load_cluster
 from gitops.errors import SecretsError
 from gitops.paths import Repo
@@ -24,11 +24,6 @@ from gitops.sops import edit_command
 from gitops.sops_config import load
 
 SOPS_UNCHANGED = 200  # sops edit: the file was not modified
-
-
-def _require(value: object, flag: str, example: str) -> None:
-    if not value:
-        raise SecretsError(f"{flag} is required, e.g. `{example}`")
 
 
 def _show(repo: Repo, paths: list[Path]) -> None:
@@ -58,7 +53,7 @@ def init(
     dry_run=False,
 ):
     """Create the cluster's age key and every Secret it needs (encrypted at once); existing ones are kept."""
-    _require(cluster, "--cluster", "invoke secrets.init --cluster staging")
+    require(cluster, "--cluster", "invoke secrets.init --cluster staging")
     repo = Repo.find()
     inputs = SecretInputs.from_sources(
         {
@@ -83,7 +78,7 @@ def init(
 )
 def edit(c, file=None):
     """Open one encrypted file in sops' editor (plaintext only in sops' 0600 temp file outside the repo)."""
-    _require(file, "FILE", "invoke secrets.edit secrets/staging/trigger-redis.sops.yaml")
+    require(file, "FILE", "invoke secrets.edit secrets/staging/trigger-redis.sops.yaml")
     repo = Repo.find()
     path = (repo.root / file).resolve()
     if not path.is_file():
@@ -113,7 +108,7 @@ def edit(c, file=None):
 )
 def rotate(c, cluster=None, key=None, dry_run=False):
     """New random values (same formats) in trigger-secrets, re-encrypted; prints which workloads roll."""
-    _require(cluster, "--cluster", "invoke secrets.rotate --cluster staging")
+    require(cluster, "--cluster", "invoke secrets.rotate --cluster staging")
     repo = Repo.find()
     result = secrets.rotate(repo, cluster, list(key) if key else None, dry_run=dry_run)
     verb = "would rotate" if dry_run else "rotated"
@@ -140,12 +135,12 @@ def recipients(c, add=None, name=None, remove=None, cluster=None, new_cluster_ke
     """Add/remove an admin key or replace a cluster key; rewrites .sops.yaml and re-keys the files."""
     repo = Repo.find()
     if add:
-        _require(name, "--name", "invoke secrets.recipients --add age1... --name alice")
+        require(name, "--name", "invoke secrets.recipients --add age1... --name alice")
         changed = secrets.add_recipient(repo, add, name)
     elif remove:
         changed = secrets.remove_recipient(repo, remove)
     elif new_cluster_key:
-        _require(cluster, "--cluster", "invoke secrets.recipients --cluster staging --new-cluster-key")
+        require(cluster, "--cluster", "invoke secrets.recipients --cluster staging --new-cluster-key")
         changed = secrets.new_cluster_key(repo, cluster)
         verb = "flux-key" if load_cluster(repo, cluster).flavour == "flux" else "argocd-key"
         say(f"secrets.recipients: new key for {cluster}; load it into the cluster before pushing:")
@@ -187,7 +182,7 @@ def _stdout_only(what: str, cluster: str, show: bool) -> None:
 @task(help={"cluster": "a flux cluster", "show": "allow printing to a terminal"})
 def flux_key(c, cluster=None, show=False):
     """Print the flux-system/sops-age Secret (key <cluster>.agekey) to stdout, for `kubectl apply -f -`."""
-    _require(cluster, "--cluster", "invoke secrets.flux-key --cluster staging | kubectl apply -f -")
+    require(cluster, "--cluster", "invoke secrets.flux-key --cluster staging | kubectl apply -f -")
     _stdout_only("flux-key", cluster, show)
     sys.stdout.write(secrets.flux_key_manifest(Repo.find(), cluster))
 
@@ -195,7 +190,7 @@ def flux_key(c, cluster=None, show=False):
 @task(help={"cluster": "an argocd cluster", "show": "allow printing to a terminal"})
 def argocd_key(c, cluster=None, show=False):
     """Print the argocd/sops-age Secret (key keys.txt) the repo-server mounts for KSOPS, to stdout."""
-    _require(cluster, "--cluster", "invoke secrets.argocd-key --cluster production | kubectl apply -f -")
+    require(cluster, "--cluster", "invoke secrets.argocd-key --cluster production | kubectl apply -f -")
     _stdout_only("argocd-key", cluster, show)
     sys.stdout.write(secrets.argocd_key_manifest(Repo.find(), cluster))
 
@@ -203,5 +198,5 @@ def argocd_key(c, cluster=None, show=False):
 @task(help={"cluster": "an argocd cluster"})
 def argocd_setup(c, cluster=None):
     """Print the shell steps that give Argo CD's repo-server KSOPS and the cluster's age key (no secret inside)."""
-    _require(cluster, "--cluster", "invoke secrets.argocd-setup --cluster production")
+    require(cluster, "--cluster", "invoke secrets.argocd-setup --cluster production")
     sys.stdout.write(secrets.argocd_setup(Repo.find(), cluster))
