@@ -5,7 +5,7 @@
     print(flux_key_manifest(repo, "staging"))         # the flux-system/sops-age Secret, stdout only
 
 Files: `secrets/<cluster>/<secret-name>.sops.yaml` (one Kubernetes Secret each, only data/stringData
-encrypted) and `secrets/<cluster>/kustomization.yaml` (plus `secret-generator.yaml` for Argo CD's KSOPS).
+encrypted) and `secrets/<cluster>/kustomization.yaml` (plus `kustomization-ksops.yaml` for Argo CD's KSOPS).
 Every writer stages all its files and swaps them in at once (:class:`gitops.writer.Transaction`).
 """
 
@@ -162,7 +162,7 @@ def kustomization_files(repo: Repo, cluster: Cluster, names: list[str], made_by:
         body += "resources:\n" + "".join(f"  - {f}\n" for f in files)
         return {directory / "kustomization.yaml": head + body}
     body = "# Argo CD's repo-server decrypts these with KSOPS; see `invoke secrets.argocd-setup`.\ngenerators:\n"
-    body += "  - secret-generator.yaml\n"
+    body += "  - kustomization-ksops.yaml\n"
     generator = (
         _header(made_by)
         + "apiVersion: viaduct.ai/v1\nkind: ksops\nmetadata:\n"
@@ -171,7 +171,7 @@ def kustomization_files(repo: Repo, cluster: Cluster, names: list[str], made_by:
         + "files:\n"
         + "".join(f"  - ./{f}\n" for f in files)
     )
-    return {directory / "kustomization.yaml": head + body, directory / "secret-generator.yaml": generator}
+    return {directory / "kustomization.yaml": head + body, directory / "kustomization-ksops.yaml": generator}
 
 
 def _existing_names(repo: Repo, cluster: str) -> set[str]:

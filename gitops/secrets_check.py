@@ -26,7 +26,7 @@ from gitops.paths import Repo
 from gitops.secret_values import APP_SECRET, format_problems
 from gitops.sops_config import FILE_NAME, config_path, parse
 
-ALLOWED_PLAIN = {"kustomization.yaml", "secret-generator.yaml", "README.md", ".gitkeep"}
+ALLOWED_PLAIN = {"kustomization.yaml", "kustomization-ksops.yaml", "README.md", ".gitkeep"}
 SKIP_DIRS = {".git", ".tools", ".nox", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
 MAX_BYTES = 1_000_000
 # Credential-looking strings. Each is (label, pattern); matches are reported by file:line, never quoted.
