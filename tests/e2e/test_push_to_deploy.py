@@ -17,7 +17,9 @@ import yaml
 
 from gitops.command import run
 from gitops.e2e import flux, scenario
+from gitops.e2e.deps import Dependencies, webapp_healthy
 from gitops.e2e.gitserver import GitServer
+from gitops.e2e.kind import KindBackend
 from gitops.e2e.kube import Kubectl
 from gitops.e2e.wait import E2EError
 from gitops.e2e.workspace import Workspace
@@ -26,7 +28,8 @@ from gitops.sops import sops_bin
 
 CLUSTER = "e2e"
 OLD, NEW = "3.3.17", "3.3.18"
-# TEST-only connection strings: nothing listens there (kwok pods do not run containers).
+# TEST-only connection strings for the local backend: nothing listens there (kwok pods run no containers).
+# On kind, where pods really run, the e2e starts Postgres and Redis in the cluster instead (gitops/e2e/deps.py).
 TEST_INPUTS = {
     "TRIGGER_DATABASE_URL": "postgresql://trigger:TEST-e2e-only@postgres.e2e.invalid:5432/trigger",
     "TRIGGER_REDIS_URL": "redis://:TEST-e2e-only@redis.e2e.invalid:6379",
@@ -40,6 +43,8 @@ class Deployed:
     sha: str
     namespace: str
     sync_name: str
+    runs_pods: bool  # kind: containers really start (image pulls, migrations), so waits are longer
+    timeout: float
 
 
 def load_docs(path: Path) -> list[dict]:
@@ -60,13 +65,22 @@ def decrypted_secrets(ws: Workspace) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def deployed(repo: Repo, kubectl: Kubectl, git_server: GitServer, workdir: Path, timings) -> Iterator[Deployed]:
+def deployed(
+    repo: Repo, kubectl: Kubectl, git_server: GitServer, workdir: Path, timings, cluster
+) -> Iterator[Deployed]:
     started = time.monotonic()
+    runs_pods = isinstance(cluster, KindBackend)
+    timeout = 900.0 if runs_pods else 180.0
+    inputs = TEST_INPUTS
+    if runs_pods:
+        dependencies = Dependencies(kubectl, timeout=timeout)
+        dependencies.start()
+        inputs = dependencies.inputs
     ws = Workspace.copy_of(repo, workdir / "work", workdir / "home")
     url = git_server.create_repo("fleet")
     ws.invoke("cluster.new", "--name", CLUSTER, "--flavour", "flux", "--version", OLD, "--git-url", url,
               "--branch", "main", "--no-secrets")  # fmt: skip
-    ws.invoke("secrets.init", "--cluster", CLUSTER, env=TEST_INPUTS)
+    ws.invoke("secrets.init", "--cluster", CLUSTER, env=inputs)
     ws.invoke("render", "--cluster", CLUSTER)
     sha = ws.commit_and_push(f"e2e: cluster {CLUSTER} at {OLD}", url)
 
@@ -74,29 +88,35 @@ def deployed(repo: Repo, kubectl: Kubectl, git_server: GitServer, workdir: Path,
     sync = [d for f in sorted((ws.root / "clusters" / CLUSTER / "sync").glob("*.yaml")) for d in load_docs(f)]
     kustomization = next(d for d in sync if d["kind"] == "Kustomization")
     kubectl.apply_text(yaml.safe_dump_all(sync))
-    flux.wait_applied(kubectl, kustomization["metadata"]["name"], sha, timeout=240)
+    flux.wait_applied(kubectl, kustomization["metadata"]["name"], sha, timeout=timeout + 60)
     namespace = yaml.safe_load((ws.root / "clusters" / CLUSTER / "cluster.yaml").read_text()).get(
         "namespace", "trigger"
     )
     timings.add("scenario: first deploy", time.monotonic() - started)
-    yield Deployed(ws, url, sha, namespace, kustomization["metadata"]["name"])
+    yield Deployed(ws, url, sha, namespace, kustomization["metadata"]["name"], runs_pods, timeout)
 
 
 def push_and_apply(kubectl: Kubectl, d: Deployed, message: str) -> str:
     sha = d.ws.commit_and_push(message, d.url)
     flux.reconcile_now(kubectl, d.sync_name)
-    flux.wait_applied(kubectl, d.sync_name, sha, timeout=240)
+    flux.wait_applied(kubectl, d.sync_name, sha, timeout=d.timeout + 60)
     return sha
 
 
 def test_every_deployment_becomes_available(kubectl: Kubectl, deployed: Deployed) -> None:
-    deployments = scenario.deployments_available(kubectl, deployed.namespace)
+    deployments = scenario.deployments_available(kubectl, deployed.namespace, timeout=deployed.timeout)
     for name, refs in scenario.images(deployments).items():
         assert all(ref.endswith(f":v{OLD}") for ref in refs), f"{name} runs {refs}, want tag v{OLD}"
 
 
+def test_webapp_answers_healthcheck_through_its_service(kubectl: Kubectl, deployed: Deployed) -> None:
+    if not deployed.runs_pods:
+        pytest.skip("kwok runs no containers: /healthcheck is checked on the kind backend")
+    assert webapp_healthy(kubectl, deployed.namespace, timeout=deployed.timeout) == "OK"
+
+
 def test_migration_job_completes(kubectl: Kubectl, deployed: Deployed) -> None:
-    jobs = scenario.jobs_complete(kubectl, deployed.namespace)
+    jobs = scenario.jobs_complete(kubectl, deployed.namespace, timeout=deployed.timeout)
     assert any("migrat" in j["metadata"]["name"] for j in jobs), [j["metadata"]["name"] for j in jobs]
 
 
@@ -117,11 +137,11 @@ def test_bump_rolls_every_deployment_to_the_new_image(kubectl: Kubectl, deployed
     started = time.monotonic()
     deployed.ws.invoke("bump", "--version", NEW, "--cluster", CLUSTER)
     deployed.sha = push_and_apply(kubectl, deployed, f"e2e: bump {CLUSTER} to {NEW}")
-    deployments = scenario.deployments_available(kubectl, deployed.namespace)
+    deployments = scenario.deployments_available(kubectl, deployed.namespace, timeout=deployed.timeout)
     for name, refs in scenario.images(deployments).items():
         assert all(ref.endswith(f":v{NEW}") for ref in refs), f"{name} runs {refs}, want tag v{NEW}"
     scenario.pods_run_only(kubectl, deployed.namespace, f"v{NEW}")
-    scenario.jobs_complete(kubectl, deployed.namespace)
+    scenario.jobs_complete(kubectl, deployed.namespace, timeout=deployed.timeout)
     timings.add("scenario: bump", time.monotonic() - started)
 
 
