@@ -26,6 +26,7 @@ class RenderResult:
     plans: list[ClusterPlan]
     written: list[str]
     removed: list[str]
+    warnings: tuple[str, ...] = ()
 
     @property
     def changed(self) -> list[str]:
@@ -65,6 +66,12 @@ def render(
     fail_after: int | None = None,
 ) -> RenderResult:
     clusters = config.load_fleet(repo, names)
+    warnings = tuple(
+        f"secrets/{c.name}/ does not exist: the rendered kustomization includes it, so the controller cannot "
+        f"build clusters/{c.name}/manifests until you run `invoke secrets.init --cluster {c.name}`"
+        for c in clusters
+        if not (repo.secrets_dir(c.name) / "kustomization.yaml").is_file()
+    )
     progress = Progress(len(clusters))
     try:
         plans = plan_fleet(repo, clusters, force=force, jobs=jobs, on_done=progress)
@@ -76,7 +83,7 @@ def render(
             raise StaleError(
                 f"{len(stale)} generated file(s) are stale or missing: {', '.join(stale)}; run `invoke render`"
             )
-        return RenderResult(plans, [], [])
+        return RenderResult(plans, [], [], warnings)
     written = sorted(p for plan in plans for p in plan.files)
     removed = sorted(p for plan in plans for p in plan.remove)
     if not dry_run and (written or removed):
@@ -86,7 +93,7 @@ def render(
                     tx.write(path, content)
                 for path in plan.remove:
                     tx.remove(path)
-    return RenderResult(plans, written, removed)
+    return RenderResult(plans, written, removed, warnings)
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,33 @@ def test_re_encrypted_secrets_roll_every_workload(repo_copy):
     }
     assert before.keys() == after.keys()
     assert all(before[name] != after[name] for name in before)
+
+
+def test_a_cluster_without_secrets_is_rendered_with_a_warning(repo_copy):
+    import shutil
+
+    shutil.rmtree(repo_copy.secrets_dir("staging"))
+    result = fleet.render(repo_copy, force=True)
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith("secrets/staging/ does not exist")
+    assert "invoke secrets.init --cluster staging" in result.warnings[0]
+
+
+def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch, capsys):
+    from gitops.fleet import Progress
+    from gitops.render import ClusterPlan
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
+    shown = Progress(2)
+    shown(ClusterPlan("a", True, {}, ()))
+    shown.close()
+    assert "rendering 1/2 (a)" in capsys.readouterr().err
+    monkeypatch.setenv("CI", "true")
+    quiet = Progress(2)
+    quiet(ClusterPlan("a", True, {}, ()))
+    quiet.close()
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert not Progress(2).enabled

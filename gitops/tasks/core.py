@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gitops import fleet, tools
-from gitops.cli import say, task
+from gitops.cli import say, task, warn
 from gitops.paths import Repo
 
 
@@ -27,6 +27,8 @@ def render(c, cluster=None, check=False, force=False, dry_run=False, jobs=0):
     """Generate every cluster's manifests, sync objects and lock file from its cluster.yaml and the chart."""
     repo = Repo.find()
     result = fleet.render(repo, _names(cluster), check=check, force=force, dry_run=dry_run, jobs=jobs or None)
+    for line in result.warnings:
+        warn(line)
     rendered = [p.name for p in result.plans if not p.fresh]
     if check:
         say(f"render --check: {len(result.plans)} cluster(s) up to date")
