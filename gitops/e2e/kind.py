@@ -12,18 +12,17 @@ The git server must be reachable from the kind node, so it binds to the kind net
 from __future__ import annotations
 
 import shutil
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 from gitops.command import run
-from gitops.e2e.build import GO_ENV, Binaries, cache_root, go_program, module_dir
-from gitops.e2e.kube import Kubectl
+from gitops.e2e.backend import Backend
+from gitops.e2e.build import Binaries, module_dir
 from gitops.e2e.versions import FLUX_CONTROLLERS
 from gitops.errors import GitopsError, ToolError
 from gitops.paths import Repo
+from gitops.tools import install, load_pins
 
 
 def docker_unavailable() -> str:
@@ -38,23 +37,13 @@ def docker_unavailable() -> str:
 
 
 def kind_binary(repo: Repo) -> Path:
-    pinned = repo.tools_bin / "kind"
-    if pinned.is_file():
-        return pinned
-    version = tomllib.loads((repo.root / "tools.toml").read_text())["tools"]["kind"]["version"]
-    folder = cache_root() / f"kind-v{version}"
-    if not (folder / "kind").is_file():
-        run(
-            [go_program(), "install", f"sigs.k8s.io/kind@v{version}"],
-            env={**GO_ENV, "GOBIN": str(folder)},
-            timeout=1800,
-            what=f"go install sigs.k8s.io/kind@v{version}",
-        )
-    return folder / "kind"
+    """The pinned kind (tools.toml), installed by the same installer as every other tool if it is missing."""
+    path, _how = install(repo, load_pins(repo)["kind"])
+    return path
 
 
 @dataclass
-class KindBackend:
+class KindBackend(Backend):
     bins: Binaries
     workdir: Path
     name: str = "kind"
@@ -66,17 +55,6 @@ class KindBackend:
     def __post_init__(self) -> None:
         self.kubeconfig = self.workdir / "kubeconfig"
         self.repo = Repo.find(Path(__file__))
-
-    def __enter__(self) -> KindBackend:
-        self.create()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.destroy()
-
-    @property
-    def kubectl(self) -> Kubectl:
-        return Kubectl(self.bins.path("kubectl"), self.kubeconfig)
 
     def create(self) -> Path:
         self.workdir.mkdir(parents=True, exist_ok=True)

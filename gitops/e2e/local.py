@@ -18,8 +18,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
+from gitops.e2e.backend import Backend
 from gitops.e2e.build import Binaries
 from gitops.e2e.kube import Kubectl
 from gitops.e2e.pki import SERVICE_CIDR, Pki, make_pki, write_kubeconfig
@@ -63,7 +63,7 @@ def http_ok(url: str, context: ssl.SSLContext | None = None) -> str:
 
 
 @dataclass
-class LocalBackend:
+class LocalBackend(Backend):
     bins: Binaries
     workdir: Path
     name: str = "local"
@@ -76,17 +76,6 @@ class LocalBackend:
     def __post_init__(self) -> None:
         self.processes = Processes(self.workdir / "logs")
         self.kubeconfig = self.workdir / "kubeconfig"
-
-    def __enter__(self) -> LocalBackend:
-        self.create()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.destroy()
-
-    @property
-    def kubectl(self) -> Kubectl:
-        return Kubectl(self.bins.path("kubectl"), self.kubeconfig)
 
     def create(self) -> Path:
         started = time.monotonic()
