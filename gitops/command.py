@@ -75,9 +75,20 @@ def run(
 
 
 def last_line(text: str) -> str:
-    """The line of a tool's output that says what went wrong: its last `Error:` line, else its last line."""
+    """The part of a tool's output that says what went wrong, on one line.
+
+    Its last `Error:` line, else its last line; an error line that ends with a colon introduces details
+    (helm's schema errors list them below), so those follow it, joined with `; `.
+    """
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith("error:")]
-    if errors:
-        return errors[-1].split(":", 1)[1].strip()
-    return lines[-1] if lines else "(no output)"
+    if not lines:
+        return "(no output)"
+    starts = [i for i, line in enumerate(lines) if line.lower().startswith("error:")]
+    if not starts:
+        return lines[-1]
+    first = starts[-1]
+    message = lines[first].split(":", 1)[1].strip()
+    if message.endswith(":"):
+        details = [line.lstrip("- ") for line in lines[first + 1 :] if not line.endswith(":")]
+        message = f"{message} {'; '.join(details)}" if details else message
+    return message if len(message) <= 600 else message[:597] + "..."

@@ -258,3 +258,13 @@ def test_progress_is_quiet_off_a_terminal_and_in_ci(monkeypatch, capsys):
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr.isatty", lambda: False)
     assert not Progress(2).enabled
+
+
+def test_a_chart_schema_error_names_the_value(repo_copy):
+    set_in_cluster(repo_copy, "staging", "values: {}", 'values: {app: {replicas: "x"}}')
+    with pytest.raises(ToolError) as caught:
+        fleet.render(repo_copy, ["staging"])
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "helm template for cluster staging failed (exit 1): values don't meet the specifications" in message
+    assert "at '/app/replicas': got string, want integer" in message
