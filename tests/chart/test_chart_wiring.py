@@ -75,13 +75,28 @@ def test_gitops_render_is_deterministic_and_uses_only_existing_secrets() -> None
     assert env["ELECTRIC_ORIGIN"] == "http://trigger-trigger-dev-electric.trigger.svc:3000"
 
 
-def test_create_namespace_labels_it_restricted_and_everything_lives_in_it() -> None:
+def test_create_namespace_labels_it_restricted_and_everything_but_task_rbac_lives_in_it() -> None:
     objs = render("helm4", "ci/gitops-values.yaml")
     namespace = one(objs, "Namespace", "trigger")
     labels = namespace["metadata"]["labels"]
     for mode in ("enforce", "audit", "warn"):
         assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
-    assert {o["metadata"].get("namespace") for o in objs if o["kind"] != "Namespace"} == {"trigger"}
+    in_tasks = {o["kind"] for o in objs if o["metadata"].get("namespace") == "trigger-tasks"}
+    assert in_tasks == {"Role", "RoleBinding"}  # registry-trigger comes from secrets/ in GitOps mode
+    others = {o["metadata"].get("namespace") for o in objs if o["kind"] != "Namespace"} - {"trigger-tasks"}
+    assert others == {"trigger"}
+
+
+def test_a_restricted_namespace_the_chart_creates_sends_task_pods_to_a_baseline_one() -> None:
+    objs = render("helm4", "ci/seed-production-values.yaml")  # createNamespace: true, no task namespace set
+    tasks = one(objs, "Namespace", "trigger-dev-tasks")
+    assert tasks["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "baseline"
+    by_namespace = {(o["kind"], o["metadata"]["namespace"]) for o in objs if o["kind"] != "Namespace"}
+    assert {("Role", "trigger-dev-tasks"), ("RoleBinding", "trigger-dev-tasks")} <= by_namespace
+    assert {ns for kind, ns in by_namespace if kind not in {"Role", "RoleBinding"}} == {"trigger-dev"}
+    provider = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("provider"))
+    env = {e["name"]: e.get("value") for e in provider["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["KUBERNETES_NAMESPACE"] == "trigger-dev-tasks"
 
 
 @pytest.mark.parametrize("helm", HELMS)
@@ -235,7 +250,6 @@ def test_public_url_comes_from_trigger_domain_when_the_seed_sets_it() -> None:
     env = app_env(objs)
     assert env["APP_ORIGIN"] == env["LOGIN_ORIGIN"] == env["API_ORIGIN"] == "https://trigger.your-domain.com"
     assert "TRIGGER_PROTOCOL" not in env and "TRIGGER_DOMAIN" not in env
-    assert {o["metadata"]["namespace"] for o in objs if o["kind"] != "Namespace"} == {"trigger-dev"}
 
 
 def test_public_url_comes_from_the_ingress_host_and_tls() -> None:

@@ -31,7 +31,14 @@ Helpers that return structures return JSON: use them as (include "td.x" . | from
 
 {{/* Namespace where the provider creates task pods. */}}
 {{- define "td.taskNamespace" -}}
-{{- default (include "td.namespace" .) .Values.supervisor.provider.taskNamespace -}}
+{{- if .Values.supervisor.provider.taskNamespace -}}
+{{- .Values.supervisor.provider.taskNamespace -}}
+{{- else if and .Values.createNamespace (eq .Values.namespacePodSecurity "restricted") -}}
+{{- /* task pods carry no securityContext: never in the namespace the chart makes "restricted" */ -}}
+{{- printf "%s-tasks" (include "td.namespace" .) -}}
+{{- else -}}
+{{- include "td.namespace" . -}}
+{{- end -}}
 {{- end -}}
 
 {{/* "X.Y.Z" -> "vX.Y.Z"; "" -> "v" + appVersion; anything else unchanged. Arg: (dict "tag" t "root" $) */}}
