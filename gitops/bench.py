@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitops import config, fleet
+from gitops import config, fleet, validate
 from gitops.bump import apply_versions
 from gitops.helm import Helm
 from gitops.paths import Repo
@@ -120,14 +120,6 @@ def run_bench(repo: Repo, clusters: int = 100, jobs: int | None = None) -> Bench
         )
         report.seconds["bump_total"] = total
         report.seconds["bump"] = total - result.timings.get("render", 0.0)
-        report.seconds["validate"], _ = _timed(lambda: _validate(scratch))
+        report.seconds["validate"], _ = _timed(lambda: validate.validate_repo(scratch))
     report.peak_rss_mb = _peak_rss_mb()
     return report
-
-
-def _validate(repo: Repo) -> None:
-    try:
-        from gitops import validate
-    except ImportError:
-        return
-    validate.validate_repo(repo)

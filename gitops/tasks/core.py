@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gitops import fleet, tools
+from gitops import fleet, secrets, tools
 from gitops.cli import say, task, warn
 from gitops.paths import Repo
 
@@ -48,20 +48,11 @@ def render(c, cluster=None, check=False, force=False, dry_run=False, jobs=0):
 def status(c, json_=False):
     """A table of the fleet: flavour, ring, Trigger.dev version, chart version, output fresh or stale, secrets."""
     repo = Repo.find()
-    health = _secrets_health()
-    rows = [r.as_dict() for r in fleet.status(repo, health)]
+    rows = [r.as_dict() for r in fleet.status(repo, secrets.health)]
     if json_:
         say(json.dumps(rows, indent=2))
         return
     say(fleet.table(rows, ["cluster", "flavour", "ring", "version", "chart", "output", "secrets"]))
-
-
-def _secrets_health():
-    try:
-        from gitops import secrets
-    except ImportError:
-        return None
-    return getattr(secrets, "health", None)
 
 
 @task
