@@ -127,16 +127,64 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def download(url: str, timeout: float = 60) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - pinned release URL
+            return response.read()
+    except (urllib.error.URLError, OSError) as err:
+        raise ToolError(f"cannot download {url} ({getattr(err, 'reason', err)})") from None
+
+
+def with_sha256(text: str, name: str, digest: str) -> str:
+    """tools.toml text with `sha256 = "<digest>"` set in the [tools.<name>] table; every other line unchanged."""
+    lines = text.splitlines(keepends=True)
+    try:
+        start = lines.index(f"[tools.{name}]\n")
+    except ValueError:
+        raise ConfigError(f"{PINS_FILE}: no [tools.{name}] table") from None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    entry = f'sha256 = "{digest}"\n'
+    for i in range(start + 1, end):
+        if lines[i].startswith("sha256 ="):
+            lines[i] = entry
+            return "".join(lines)
+    version_line = next(i for i in range(start + 1, end) if lines[i].startswith("version ="))
+    lines.insert(version_line + 1, entry)
+    return "".join(lines)
+
+
+def pin_sums(repo: Repo, names: list[str]) -> dict[str, str]:
+    """Download each tool's official release once and record its sha256 in tools.toml (trust on first use).
+
+    Run it where the internet is reachable, compare the sums with the projects' published checksums, and
+    commit the change: from then on `tools.install` verifies every download against them.
+    """
+    pins = load_pins(repo)
+    path = repo.root / PINS_FILE
+    text = path.read_text(encoding="utf-8")
+    sums = {}
+    for name in names:
+        pin = pins[name]
+        if not pin.release_url:
+            raise ConfigError(f"{PINS_FILE}: tools.{name}.release_url: missing; nothing to download")
+        sums[name] = _sha256(download(pin.fmt(pin.release_url)))
+        text = with_sha256(text, name, sums[name])
+    from gitops.writer import Transaction
+
+    with Transaction(repo.root) as tx:
+        tx.write(PINS_FILE, text)
+    return sums
+
+
 def fetch_release(pin: Pin, timeout: float = 20) -> bytes:
     """Download the official release and verify it; ToolError when there is no sum pinned or it differs."""
     if not pin.release_url or not pin.sha256:
         raise ToolError(f"{pin.name}: no release_url with sha256 pinned in {PINS_FILE}")
     url = pin.fmt(pin.release_url)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - pinned https URL
-            data = response.read()
-    except (urllib.error.URLError, OSError) as err:
-        raise ToolError(f"{pin.name}: cannot download {url} ({err})") from None
+        data = download(url, timeout)
+    except ToolError as err:
+        raise ToolError(f"{pin.name}: {err}") from None
     digest = _sha256(data)
     if digest != pin.sha256:
         raise ToolError(

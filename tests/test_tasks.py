@@ -235,3 +235,21 @@ def test_a_download_whose_checksum_differs_is_refused(tmp_path, release_server):
     ):
         tools.install(repo, _pin(release_server, "0" * 64))
     assert not (repo.tools_bin / "demo").exists()
+
+
+def test_pin_sums_records_the_release_checksum_and_install_then_verifies_it(tmp_path, release_server, repo):
+    archive = _tarball("linux-amd64/helm", SCRIPT)
+    _Releases.files = {"/helm-v3.21.4-linux-amd64.tar.gz": archive}
+    root = tmp_path / "repo"
+    root.mkdir()
+    text = (repo.root / "tools.toml").read_text().replace("https://get.helm.sh", release_server)
+    (root / "tools.toml").write_text(text)
+    fake = Repo(root)
+    sums = tools.pin_sums(fake, ["helm3"])
+    assert sums == {"helm3": hashlib.sha256(archive).hexdigest()}
+    after = (root / "tools.toml").read_text()
+    changed = [line for line in after.splitlines() if line not in text.splitlines()]
+    assert changed == [f'sha256 = "{sums["helm3"]}"']
+    pin = tools.load_pins(fake)["helm3"]
+    assert pin.sha256 == sums["helm3"]
+    assert tools.fetch_release(pin) == SCRIPT
