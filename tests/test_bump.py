@@ -198,3 +198,20 @@ def test_verify_refuses_a_release_with_a_missing_image(repo_copy, registry_stub)
     with pytest.raises(VersionError, match=r"127.0.0.1:\d+/triggerdotdev/coordinator:v3.3.17 does not exist"):
         bump.bump(repo_copy, "3.3.17", verify=True, registry_url=registry_stub, allow_downgrade=True)
     assert tree_snapshot(repo_copy.root) == before
+
+
+def test_promote_from_a_ring_whose_clusters_disagree_is_refused(repo_copy):
+    import shutil
+
+    shutil.copytree(repo_copy.cluster_dir("staging"), repo_copy.cluster_dir("staging-2"))
+    path = repo_copy.cluster_file("staging-2")
+    text = (
+        path.read_text().replace("name: staging", "name: staging-2").replace('version: "3.3.18"', 'version: "3.3.17"')
+    )
+    path.write_text(text.replace("trigger.staging.example.com", "trigger.staging-2.example.com"))
+    before = tree_snapshot(repo_copy.root)
+    with pytest.raises(
+        ConfigError, match=r"--from staging: its clusters run different versions \(staging=3.3.18, staging-2=3.3.17\)"
+    ):
+        bump.promote(repo_copy, "staging", "production")
+    assert tree_snapshot(repo_copy.root) == before
