@@ -204,14 +204,19 @@ def test_promote_from_a_ring_whose_clusters_disagree_is_refused(repo_copy):
     import shutil
 
     shutil.copytree(repo_copy.cluster_dir("staging"), repo_copy.cluster_dir("staging-2"))
-    path = repo_copy.cluster_file("staging-2")
-    text = (
-        path.read_text().replace("name: staging", "name: staging-2").replace('version: "3.3.18"', 'version: "3.3.17"')
+    second = repo_copy.cluster_file("staging-2")
+    second.write_text(
+        second.read_text()
+        .replace("name: staging", "name: staging-2")
+        .replace('version: "3.3.18"', 'version: "3.3.17"')
+        .replace("trigger.staging.example.com", "trigger.staging-2.example.com")
+        .replace("ring: staging", "ring: canary")
     )
-    path.write_text(text.replace("trigger.staging.example.com", "trigger.staging-2.example.com"))
+    first = repo_copy.cluster_file("staging")
+    first.write_text(first.read_text().replace("ring: staging", "ring: canary"))
     before = tree_snapshot(repo_copy.root)
     with pytest.raises(
-        ConfigError, match=r"--from staging: its clusters run different versions \(staging=3.3.18, staging-2=3.3.17\)"
+        ConfigError, match=r"--from canary: its clusters run different versions \(staging=3.3.18, staging-2"
     ):
-        bump.promote(repo_copy, "staging", "production")
+        bump.promote(repo_copy, "canary", "production")
     assert tree_snapshot(repo_copy.root) == before
