@@ -17,7 +17,7 @@ from typing import Any
 from gitops import config
 from gitops.errors import StaleError
 from gitops.paths import Repo
-from gitops.render import ClusterPlan, Inputs, is_fresh, plan_fleet, read_lock, secrets_values
+from gitops.render import ClusterPlan, Inputs, cluster_is_fresh, plan_fleet, read_lock
 from gitops.writer import Transaction
 
 
@@ -110,20 +110,20 @@ class StatusRow:
         return asdict(self)
 
 
-def status(repo: Repo, secrets_health: Any = None) -> list[StatusRow]:
+def status(repo: Repo) -> list[StatusRow]:
+    from gitops import secrets
+
     clusters = config.load_fleet(repo)
     inputs = Inputs.load(repo)
     rows = []
     for cluster in clusters:
         lock = read_lock(repo, cluster.name)
-        cluster_yaml = repo.cluster_file(cluster.name).read_bytes()
         if lock is None:
             output = "never rendered"
         else:
-            input_hash = inputs.input_hash(cluster_yaml, secrets_values(repo, cluster))
-            output = "fresh" if is_fresh(repo, cluster.name, input_hash) else "stale"
-        chart = str((lock or {}).get("chart", {}).get("version", "-"))
-        health = secrets_health(repo, cluster.name) if secrets_health else "-"
+            output = "fresh" if cluster_is_fresh(inputs, cluster) else "stale"
+        chart = str(lock.get("chart", {}).get("version", "-")) if lock else "-"
+        health = secrets.health(repo, cluster)
         rows.append(StatusRow(cluster.name, cluster.flavour, cluster.ring, cluster.version, chart, output, health))
     return rows
 

@@ -292,9 +292,9 @@ def sync_objects(cluster: Cluster) -> dict[str, list[dict[str, Any]]]:
 
 
 def render_cluster(
-    inputs: Inputs, cluster: Cluster, helm: Helm, cluster_yaml: bytes, extra_values: dict[str, Any] | None = None
+    inputs: Inputs, cluster: Cluster, helm: Helm, input_hash: str, extra_values: dict[str, Any] | None = None
 ) -> dict[str, str]:
-    """All generated files of one cluster, keyed by repository-relative path."""
+    """All generated files of one cluster, keyed by repository-relative path; ``input_hash`` goes in the lock."""
     base = f"clusters/{cluster.name}"
     head = header(cluster.name)
     text = helm.template(
@@ -320,9 +320,7 @@ def render_cluster(
     files[f"{base}/manifests/kustomization.yaml"] = head + dump(kustomization)
     for name, objects in sync_objects(cluster).items():
         files[f"{base}/sync/{name}"] = head + "---\n".join(dump(o) for o in objects)
-    files[f"{base}/{LOCK_FILE}"] = head + dump(
-        lock_document(inputs, cluster, inputs.input_hash(cluster_yaml, extra_values), files)
-    )
+    files[f"{base}/{LOCK_FILE}"] = head + dump(lock_document(inputs, cluster, input_hash, files))
     return files
 
 
@@ -405,18 +403,29 @@ def secrets_values(repo: Repo, cluster: Cluster) -> dict[str, Any]:
     }
 
 
+def cluster_input_hash(
+    inputs: Inputs, cluster: Cluster, cluster_yaml: bytes | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(input hash, the extra chart values it covers) of one cluster; ``cluster_yaml`` stands in for the file."""
+    if cluster_yaml is None:
+        cluster_yaml = inputs.repo.cluster_file(cluster.name).read_bytes()
+    extra = secrets_values(inputs.repo, cluster)
+    return inputs.input_hash(cluster_yaml, extra), extra
+
+
+def cluster_is_fresh(inputs: Inputs, cluster: Cluster) -> bool:
+    return is_fresh(inputs.repo, cluster.name, cluster_input_hash(inputs, cluster)[0])
+
+
 def plan_cluster(
     inputs: Inputs, cluster: Cluster, helm: Helm, *, force: bool = False, cluster_yaml: bytes | None = None
 ) -> ClusterPlan:
     """What rendering one cluster would change; ``cluster_yaml`` stands in for the file on disk (a bump's edit)."""
     repo = inputs.repo
-    if cluster_yaml is None:
-        cluster_yaml = repo.cluster_file(cluster.name).read_bytes()
-    extra = secrets_values(repo, cluster)
-    input_hash = inputs.input_hash(cluster_yaml, extra)
+    input_hash, extra = cluster_input_hash(inputs, cluster, cluster_yaml)
     if not force and is_fresh(repo, cluster.name, input_hash):
         return ClusterPlan(cluster.name, True, {}, ())
-    files = render_cluster(inputs, cluster, helm, cluster_yaml, extra)
+    files = render_cluster(inputs, cluster, helm, input_hash, extra)
     on_disk = existing_outputs(repo, cluster.name)
     changed = {p: c for p, c in files.items() if not _same(repo.root / p, c)}
     return ClusterPlan(cluster.name, False, changed, tuple(sorted(on_disk - set(files))))

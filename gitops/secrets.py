@@ -571,9 +571,11 @@ def fingerprint(repo: Repo, cluster_name: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def health(repo: Repo, cluster_name: str) -> str:
+def health(repo: Repo, cluster: Cluster | str) -> str:
     """One word or phrase for `invoke status`: ok, missing ..., or the number of findings (no decryption)."""
-    cluster = load_cluster(repo, cluster_name)
+    if isinstance(cluster, str):
+        cluster = load_cluster(repo, cluster)
+    cluster_name = cluster.name
     config = load(repo)
     if cluster_name not in config.clusters:
         return "no key"

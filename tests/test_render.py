@@ -135,6 +135,14 @@ def test_a_chart_change_rerenders_every_cluster(repo_copy):
     assert [p.fresh for p in result.plans] == [False] * len(result.plans)
 
 
+def test_a_change_to_the_generator_code_rerenders_every_cluster(repo_copy, monkeypatch):
+    from gitops import render
+
+    fleet.render(repo_copy, force=True)
+    monkeypatch.setattr(render, "generator_hash", lambda: "0" * 12)  # as if render.py had changed
+    assert not any(p.fresh for p in fleet.render(repo_copy, dry_run=True).plans)
+
+
 def test_a_pinned_helm_version_is_part_of_the_input_hash(repo_copy):
     fleet.render(repo_copy, force=True)
     pins = repo_copy.root / "tools.toml"

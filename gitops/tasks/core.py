@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gitops import fleet, secrets, tools
+from gitops import fleet, tools
 from gitops.cli import say, task, warn
 from gitops.paths import Repo
 
@@ -48,7 +48,7 @@ def render(c, cluster=None, check=False, force=False, dry_run=False, jobs=0):
 def status(c, json_=False):
     """A table of the fleet: flavour, ring, Trigger.dev version, chart version, output fresh or stale, secrets."""
     repo = Repo.find()
-    rows = [r.as_dict() for r in fleet.status(repo, secrets.health)]
+    rows = [r.as_dict() for r in fleet.status(repo)]
     if json_:
         say(json.dumps(rows, indent=2))
         return
