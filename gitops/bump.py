@@ -72,11 +72,11 @@ def _chart_policy(repo: Repo, fleet_versions: set[str]) -> tuple[Move | None, st
     (target,) = fleet_versions
     path = repo.chart / "Chart.yaml"
     source = "apps/trigger-dev/Chart.yaml"
-    data = config.read_yaml(path, source)
+    text = path.read_text(encoding="utf-8")
+    data = config.yaml_load(text, source)
     before = str(data.get("appVersion"))
     if before == target and str(data.get("version")) == target:
         return None, None
-    text = path.read_text(encoding="utf-8")
     text = yamledit.set_scalar(text, ("appVersion",), target, source=source)
     text = yamledit.set_scalar(text, ("version",), target, source=source)
     return Move("apps/trigger-dev", before, target), text
@@ -125,14 +125,14 @@ def apply_versions(
     allow_downgrade: bool = False,
     validate: bool = True,
     fail_after: int | None = None,
+    fleet_now: list[Cluster] | None = None,
 ) -> BumpResult:
     """The shared core of bump and promote: per-cluster target versions in, one atomic change out.
 
     Everything is computed in memory (edited cluster.yaml texts, the chart's Chart.yaml, the changelog,
     every re-rendered file), validated, and only then written by one Transaction.
     """
-    fleet_now = config.load_fleet(repo)
-    clusters = {c.name: c for c in fleet_now}
+    clusters = {c.name: c for c in (fleet_now or config.load_fleet(repo))}
     moves, unchanged = [], []
     for name, target in targets.items():
         cluster = clusters[name]
@@ -206,7 +206,10 @@ def bump(
     **options: object,
 ) -> BumpResult:
     target = parse_version(version)
-    selected = config.select(config.load_fleet(repo, names), names, ring)
+    if names:
+        config.require_names(repo, names)
+    fleet_now = config.load_fleet(repo)
+    selected = config.select(fleet_now, names, ring)
     warnings = []
     if not is_published(target):
         text = (
@@ -224,6 +227,7 @@ def bump(
         {c.name: target for c in selected},
         title=f"Trigger.dev {target}",
         message=f"chore(trigger-dev): bump {where} to {target}",
+        fleet_now=fleet_now,
         **options,  # type: ignore[arg-type]
     )
     result.warnings = warnings
@@ -249,6 +253,7 @@ def promote(repo: Repo, source: str, target: str, **options: object) -> BumpResu
         {c.name: version for c in dst},
         title=f"Promote {source} → {target}: Trigger.dev {version}",
         message=f"chore(trigger-dev): promote {where} to {version} (from {source})",
+        fleet_now=clusters,
         **options,  # type: ignore[arg-type]
     )
 
