@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gitops.paths import CHART_DIR, CLUSTERS_DIR, SECRETS_DIR, Repo
 
-COPIED = (CHART_DIR, CLUSTERS_DIR, SECRETS_DIR, Path("tools.toml"), Path("CHANGELOG.md"), Path("tasks.py"))
+COPIED = (CHART_DIR, CLUSTERS_DIR, SECRETS_DIR, Path("tools.toml"), Path("CHANGELOG.md"))
 
 
 @contextmanager

@@ -288,7 +288,3 @@ def install(repo: Repo, pin: Pin, *, prefer_release: bool = True) -> tuple[Path,
     raise ToolError(
         f"{pin.name}: could not install version {pin.version}: " + "; ".join(errors or ["no method pinned"])
     )
-
-
-def fix_command(found: Found) -> str:
-    return found.pin.install_hint()

@@ -1,7 +1,7 @@
 """Offline validation of everything the repository generates: lint, schemas, policy, workflows.
 
     findings = validate_repo(Repo.find())                       # every cluster, the chart, YAML, workflows
-    findings = validate_staged(staging_dir)                     # staged output before it is swapped in
+    findings = validate_texts({path: text})                     # staged output before it is written
     print("\\n".join(map(str, findings)))                        # file:line: Kind/name: rule: message
 
 Each :class:`Finding` names the file (relative to the root), the line, the object, the rule and what is
@@ -102,7 +102,7 @@ def validate_files(
 ) -> list[Finding]:
     """Schema + policy checks of Kubernetes manifests, reported relative to ``root`` (e.g. a staging directory).
 
-    Pass Kubernetes objects only (not cluster.yaml or lock.yaml; :func:`validate_staged` picks them for you).
+    Pass Kubernetes objects only (not cluster.yaml or lock.yaml).
     ``kube`` is the (oldest, newest) Kubernetes minor; by default the range the repository's chart claims.
     """
     paths = [Path(p) for p in paths]
@@ -140,16 +140,6 @@ def validate_texts(
             stats.objects += 1
             findings += check_object(doc, shown, kube, store)
     return sort_findings(findings)
-
-
-def validate_staged(root: Path, *, kube: tuple[str, str] | None = None) -> list[Finding]:
-    """:func:`validate_files` on a staging directory laid out like the repository (clusters/<c>/manifests, ...)."""
-    paths = [
-        path
-        for pattern in ("clusters/*/manifests/**/*.y*ml", "clusters/*/sync/**/*.y*ml", "secrets/*/**/*.y*ml")
-        for path in sorted(root.glob(pattern))
-    ]
-    return validate_files(paths, root=root, kube=kube)
 
 
 # --- documents with line numbers ---------------------------------------------------------------------

@@ -71,7 +71,7 @@ def doctor(c):
                 "wanted": pin.version,
                 "found": found.output if found.path else "not installed",
                 "status": "ok" if ok else "MISSING" if found.path is None else "WRONG VERSION",
-                "fix": "" if ok else tools.fix_command(found),
+                "fix": "" if ok else pin.install_hint(),
             }
         )
     say(fleet.table(rows, ["tool", "wanted", "found", "status", "fix"]))

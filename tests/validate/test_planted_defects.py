@@ -134,13 +134,9 @@ def test_unknown_kind_and_broken_yaml_are_findings(tmp_path: Path, store: Schema
     ]
 
 
-def test_staged_tree_is_validated_like_the_repository(tmp_path: Path) -> None:
-    stage = tmp_path / "stage"
-    (stage / "clusters" / "staging" / "manifests").mkdir(parents=True)
-    (stage / "clusters" / "staging" / "cluster.yaml").write_text("name: staging\n")
-    (stage / "clusters" / "staging" / "lock.yaml").write_text("cluster: staging\n")
-    shutil.copy(DEFECTS / "wildcard-role.yaml", stage / "clusters" / "staging" / "manifests" / "role.yaml")
-    assert [str(f) for f in validate.validate_staged(stage, kube=KUBE)] == [
+def test_staged_contents_are_validated_like_the_repository() -> None:
+    staged = {"clusters/staging/manifests/role.yaml": (DEFECTS / "wildcard-role.yaml").read_text()}
+    assert [str(f) for f in validate.validate_texts(staged, kube=KUBE)] == [
         "clusters/staging/manifests/role.yaml:9: Role/provider: rbac-wildcard: rule 0 has '*' in verbs; "
         "list exactly what is needed"
     ]
