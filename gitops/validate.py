@@ -25,6 +25,7 @@ from yamllint.config import YamlLintConfig
 from gitops import config, policy, schemas
 from gitops.command import run
 from gitops.errors import ConfigError
+from gitops.helm import Helm
 from gitops.paths import Repo
 
 HELMS = ("helm3", "helm4")
@@ -301,9 +302,7 @@ def _typename(value: Any) -> str:
 def helm_lint(helm: Path, chart: Path, *, root: Path, kube: str) -> list[Finding]:
     """``helm lint --strict`` of the chart; one finding per WARNING/ERROR line."""
     rule = f"{helm.name}-lint"
-    result = run(
-        [helm, "lint", "--strict", "--kube-version", f"v{kube}.0", chart], ok_codes=(0, 1), what=f"{helm.name} lint"
-    )
+    result = Helm(helm).lint(chart, kube_version=f"v{kube}.0")
     chart_rel = _relative(chart, root)
     entries: list[list[str]] = []
     for line in (result.stdout + result.stderr).splitlines():
