@@ -18,6 +18,7 @@ from pathlib import Path
 from gitops.command import run
 from gitops.errors import SecretsError
 from gitops.paths import Repo
+from gitops.tools import tool_path
 
 RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 IDENTITY = re.compile(r"AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}")
@@ -54,9 +55,8 @@ class IdentitySource:
 
 
 def age_keygen(repo: Repo) -> str:
-    """The pinned age-keygen in .tools/bin, else the one on PATH."""
-    pinned = repo.tools_bin / "age-keygen"
-    return str(pinned) if pinned.is_file() else "age-keygen"
+    """The pinned age-keygen in .tools/bin (a ToolError naming `invoke tools.install` if it is missing)."""
+    return str(tool_path(repo, "age-keygen"))
 
 
 def validate_recipient(value: str, where: str) -> str:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops import command, config, fleet, registry, yamledit
+from gitops import config, fleet, git, registry, yamledit
 from gitops.config import Cluster
 from gitops.errors import ConfigError, GitopsError, VersionError
 from gitops.paths import Repo
@@ -184,14 +184,8 @@ def apply_versions(
         return result
     tx.commit()
     if commit:
-        result.commit = _git_commit(repo, result.changed_files, message)
+        result.commit = git.commit_paths(repo, result.changed_files, message)
     return result
-
-
-def _git_commit(repo: Repo, paths: list[str], message: str) -> str:
-    command.run(["git", "add", "--all", "--", *paths], cwd=repo.root, what="git add")
-    command.run(["git", "commit", "--quiet", "-m", message, "--", *paths], cwd=repo.root, what="git commit")
-    return command.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo.root).stdout.strip()
 
 
 def bump(

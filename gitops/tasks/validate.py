@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import invoke
 
-from gitops import schemas
+from gitops import git, schemas
 from gitops import validate as core
 from gitops.cli import say, task
-from gitops.command import run
 from gitops.paths import Repo
 
 
@@ -30,8 +29,7 @@ def all_(c: invoke.Context, cluster: list[str] | None = None, since: str | None 
     repo = Repo.find()
     names: list[str] | None = list(cluster or []) or None
     if since:
-        diff = run(["git", "diff", "--name-only", since], cwd=repo.root, what=f"git diff {since}")
-        names = core.changed_clusters(repo, diff.stdout.split())
+        names = core.changed_clusters(repo, git.changed_since(repo, since))
         if names == []:
             say(f"validate: no cluster changed since {since}; checking the chart, YAML and workflows only")
     stats = core.Stats()
