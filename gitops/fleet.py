@@ -14,7 +14,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gitops import config
+from gitops import config, secrets
 from gitops.errors import StaleError
 from gitops.paths import Repo
 from gitops.render import ClusterPlan, Inputs, cluster_is_fresh, plan_fleet, read_lock
@@ -111,8 +111,6 @@ class StatusRow:
 
 
 def status(repo: Repo) -> list[StatusRow]:
-    from gitops import secrets
-
     clusters = config.load_fleet(repo)
     inputs = Inputs.load(repo)
     rows = []

@@ -27,12 +27,12 @@ from typing import Any
 
 import yaml
 
-from gitops import __version__
+from gitops import __version__, secrets
 from gitops.config import Cluster
 from gitops.errors import ToolError
 from gitops.helm import Helm
 from gitops.paths import Repo
-from gitops.tools import Pin, load_pins
+from gitops.tools import Pin, load_pins, tool_path
 from gitops.versions import parse_version
 
 RELEASE = "trigger-dev"
@@ -392,8 +392,6 @@ SECRETS_ANNOTATION = "trigger-gitops.dev/secrets"
 
 def secrets_values(repo: Repo, cluster: Cluster) -> dict[str, Any]:
     """Pod annotations carrying the fingerprint of secrets/<cluster>/: a rotation changes it and pods roll."""
-    from gitops import secrets
-
     annotations = {"podAnnotations": {SECRETS_ANNOTATION: secrets.fingerprint(repo, cluster.name)}}
     return {
         "app": annotations,
@@ -452,8 +450,6 @@ def plan_fleet(
 
     ``cluster_yamls`` gives new cluster.yaml bytes for clusters whose file is being changed in memory.
     """
-    from gitops.tools import tool_path
-
     inputs = inputs or Inputs.load(repo)
     helm = Helm(tool_path(repo, RENDER_HELM))
     clusters = list(clusters)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from gitops import config
+from gitops import config, fleet, secrets
 from gitops.errors import ConfigError
 from gitops.paths import Repo
 from gitops.versions import latest_published
+from gitops.writer import Transaction
 
 TEMPLATE = """\
 # Cluster {name}: edit this file, then run `invoke render --cluster {name}`.
@@ -86,9 +87,6 @@ def cluster_path(name: str) -> Path:
 
 def create(repo: Repo, name: str, text: str, *, with_secrets: bool = True) -> list[str]:
     """Write the config, run secrets.init and the first render; on any failure put the repository back."""
-    from gitops import fleet, secrets
-    from gitops.writer import Transaction
-
     sops_file = repo.root / ".sops.yaml"
     sops_before = sops_file.read_bytes() if sops_file.exists() else None
     new_dirs = [d for d in (repo.cluster_dir(name), repo.secrets_dir(name)) if not d.exists()]

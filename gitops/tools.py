@@ -26,6 +26,7 @@ from pathlib import Path
 from gitops import command
 from gitops.errors import ConfigError, ToolError
 from gitops.paths import Repo
+from gitops.writer import Transaction
 
 PINS_FILE = "tools.toml"
 
@@ -169,8 +170,6 @@ def pin_sums(repo: Repo, names: list[str]) -> dict[str, str]:
             raise ConfigError(f"{PINS_FILE}: tools.{name}.release_url: missing; nothing to download")
         sums[name] = _sha256(download(pin.fmt(pin.release_url)))
         text = with_sha256(text, name, sums[name])
-    from gitops.writer import Transaction
-
     with Transaction(repo.root) as tx:
         tx.write(PINS_FILE, text)
     return sums
